@@ -1,0 +1,153 @@
+//! Tauri commands: one per core API function, each a few lines.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use holdfast::api::{
+    self, ArchiveStatus, ConversationList, ConversationView, ImportOptions, ImportProgress,
+    ImportReport, InitResult, ShowOptions, Stats,
+};
+use holdfast::archive::{self, Archive, Unlock};
+use holdfast::crypto::keychain::OsKeychain;
+use holdfast::error::{ApiError, Error};
+use tauri::ipc::Channel;
+use tauri::State;
+
+/// The archive folder and, once unlocked, the open archive.
+pub struct AppState {
+    dir: PathBuf,
+    open: Arc<Mutex<Option<Archive>>>,
+}
+
+impl AppState {
+    /// The archive folder comes from `HOLDFAST_ARCHIVE`, else the platform default.
+    pub fn from_env() -> Result<Self, Error> {
+        let dir = match std::env::var_os("HOLDFAST_ARCHIVE") {
+            Some(d) => PathBuf::from(d),
+            None => archive::default_dir()?,
+        };
+        Ok(AppState {
+            dir,
+            open: Arc::new(Mutex::new(None)),
+        })
+    }
+}
+
+type Reply<T> = Result<T, ApiError>;
+
+/// Runs `f` with the open archive on a blocking thread (SQLCipher work never runs on the UI
+/// or async threads).
+async fn with_archive<T, F>(state: &AppState, f: F) -> Reply<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut Archive) -> holdfast::Result<T> + Send + 'static,
+{
+    let open = state.open.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        let mut guard = open.lock().unwrap_or_else(|p| p.into_inner());
+        match guard.as_mut() {
+            Some(a) => f(a).map_err(ApiError::from),
+            None => Err(ApiError::from(Error::Locked(
+                "unlock the archive first".into(),
+            ))),
+        }
+    })
+    .await
+    .map_err(|e| ApiError::from(Error::Corrupt(format!("background task failed: {e}"))))?
+}
+
+/// Opens the archive with `open` on a blocking thread and keeps it.
+async fn open_with<F>(state: &AppState, open: F) -> Reply<ArchiveStatus>
+where
+    F: FnOnce(&std::path::Path) -> holdfast::Result<Archive> + Send + 'static,
+{
+    let slot = state.open.clone();
+    let dir = state.dir.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        let archive = open(&dir).map_err(ApiError::from)?;
+        let status = api::status(&dir, Some(&archive));
+        *slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(archive);
+        Ok(status)
+    })
+    .await
+    .map_err(|e| ApiError::from(Error::Corrupt(format!("background task failed: {e}"))))?
+}
+
+#[tauri::command]
+pub fn archive_status(state: State<'_, AppState>) -> ArchiveStatus {
+    let open = state.open.lock().unwrap_or_else(|p| p.into_inner());
+    api::status(&state.dir, open.as_ref())
+}
+
+#[tauri::command]
+pub async fn create_archive(state: State<'_, AppState>, passphrase: String) -> Reply<InitResult> {
+    let slot = state.open.clone();
+    let dir = state.dir.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        let (archive, result) = api::init(&dir, &passphrase).map_err(ApiError::from)?;
+        *slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(archive);
+        Ok(result)
+    })
+    .await
+    .map_err(|e| ApiError::from(Error::Corrupt(format!("background task failed: {e}"))))?
+}
+
+#[tauri::command]
+pub async fn unlock(state: State<'_, AppState>, passphrase: String) -> Reply<ArchiveStatus> {
+    open_with(&state, move |dir| {
+        api::open(dir, Unlock::Passphrase(&passphrase))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn unlock_with_keychain(state: State<'_, AppState>) -> Reply<ArchiveStatus> {
+    open_with(&state, |dir| api::open_with_keychain(dir, &OsKeychain)).await
+}
+
+#[tauri::command]
+pub fn lock(state: State<'_, AppState>) -> ArchiveStatus {
+    *state.open.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    api::status(&state.dir, None)
+}
+
+#[tauri::command]
+pub async fn stats(state: State<'_, AppState>) -> Reply<Stats> {
+    with_archive(&state, |a| api::stats(a)).await
+}
+
+#[tauri::command]
+pub async fn list_conversations(state: State<'_, AppState>) -> Reply<ConversationList> {
+    with_archive(&state, |a| api::conversations(a)).await
+}
+
+#[tauri::command]
+pub async fn show_conversation(
+    state: State<'_, AppState>,
+    id: String,
+    offset: u64,
+    limit: u64,
+) -> Reply<ConversationView> {
+    let opts = ShowOptions {
+        offset: Some(offset),
+        limit: Some(limit),
+        ..Default::default()
+    };
+    with_archive(&state, move |a| api::show(a, &id, &opts)).await
+}
+
+#[tauri::command]
+pub async fn import_paths(
+    state: State<'_, AppState>,
+    paths: Vec<PathBuf>,
+    options: ImportOptions,
+    on_progress: Channel<ImportProgress>,
+) -> Reply<ImportReport> {
+    with_archive(&state, move |a| {
+        let mut progress = |e: ImportProgress| {
+            let _ = on_progress.send(e);
+        };
+        api::import(a, &paths, &options, &mut progress)
+    })
+    .await
+}

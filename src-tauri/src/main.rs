@@ -1,0 +1,32 @@
+//! The Holdfast desktop app: a Tauri window over the `holdfast` core. Every command here is
+//! a thin adapter: it takes the open archive, calls one function of `holdfast::api` on a
+//! blocking thread, and maps its error to `{code, message}`. No business logic lives here.
+
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+
+fn main() {
+    let state = commands::AppState::from_env().unwrap_or_else(|e| {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    });
+    tauri::Builder::default()
+        .manage(state)
+        .invoke_handler(tauri::generate_handler![
+            commands::archive_status,
+            commands::create_archive,
+            commands::unlock,
+            commands::unlock_with_keychain,
+            commands::lock,
+            commands::stats,
+            commands::list_conversations,
+            commands::show_conversation,
+            commands::import_paths,
+        ])
+        .run(tauri::generate_context!())
+        .unwrap_or_else(|e| {
+            eprintln!("error: the window could not start: {e}");
+            std::process::exit(1);
+        });
+}

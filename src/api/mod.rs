@@ -1,0 +1,137 @@
+//! The core API: one function per user action, taking and returning serde types. The CLI and
+//! the desktop app are thin shells over these functions and hold no logic of their own.
+
+pub mod types;
+
+use std::path::{Path, PathBuf};
+
+use crate::archive::ingest::{self, Progress};
+use crate::archive::{self, query, Archive, Unlock};
+use crate::crypto::keychain::KeyStore;
+use crate::crypto::keyfile::{KdfProfile, KeyFile};
+use crate::error::{Error, Result};
+use crate::import::{self, zone};
+pub use types::*;
+
+/// What the app shows before and after unlocking.
+pub fn status(dir: &Path, open: Option<&Archive>) -> ArchiveStatus {
+    let keychain_remembered = match open {
+        Some(a) => a.keyfile().keychain_remembered,
+        None => KeyFile::load(dir).is_ok_and(|k| k.keychain_remembered),
+    };
+    ArchiveStatus {
+        path: dir.display().to_string(),
+        exists: archive::exists(dir),
+        unlocked: open.is_some(),
+        keychain_remembered,
+    }
+}
+
+/// Creates an archive; the recovery key in the result is shown to the user once.
+pub fn init(dir: &Path, passphrase: &str) -> Result<(Archive, InitResult)> {
+    let (archive, recovery) = Archive::create(dir, passphrase, KdfProfile::from_env())?;
+    let result = InitResult {
+        archive: dir.display().to_string(),
+        recovery_key: recovery.display().to_string(),
+    };
+    Ok((archive, result))
+}
+
+pub fn open(dir: &Path, unlock: Unlock<'_>) -> Result<Archive> {
+    Archive::open(dir, unlock)
+}
+
+/// Opens with the key this device's keychain remembers.
+pub fn open_with_keychain(dir: &Path, store: &dyn KeyStore) -> Result<Archive> {
+    let kf = match KeyFile::load(dir) {
+        Ok(kf) => kf,
+        Err(Error::Io { .. }) => return Err(Error::NoArchive(dir.to_path_buf())),
+        Err(e) => return Err(e),
+    };
+    if !kf.keychain_remembered {
+        return Err(Error::Locked(
+            "this device's keychain does not remember the archive's key".into(),
+        ));
+    }
+    match store.load(&kf.archive_id)? {
+        Some(key) => Archive::open(dir, Unlock::DataKey(key)),
+        None => Err(Error::KeychainUnavailable(
+            "the keychain has no key for this archive any more: unlock with the passphrase and run `holdfast keychain remember` again".into(),
+        )),
+    }
+}
+
+pub fn stats(a: &Archive) -> Result<Stats> {
+    query::stats(a.conn())
+}
+
+pub fn conversations(a: &Archive) -> Result<ConversationList> {
+    query::conversations(a.conn())
+}
+
+pub fn show(a: &Archive, conversation: &str, opts: &ShowOptions) -> Result<ConversationView> {
+    query::show(a.conn(), conversation, opts)
+}
+
+fn import_options(opts: &ImportOptions) -> Result<import::ImportOptions> {
+    let (zone, zone_explicit) = match &opts.tz {
+        Some(name) => (zone::parse_zone(name)?, true),
+        None => (zone::system_zone().unwrap_or(chrono_tz::UTC), false),
+    };
+    Ok(import::ImportOptions {
+        zone,
+        zone_explicit,
+        date_order: opts.date_order,
+    })
+}
+
+/// Imports each path as its own source. Each is atomic: a path that fails leaves the archive as
+/// it was before that path (earlier paths stay imported).
+pub fn import(
+    a: &mut Archive,
+    paths: &[PathBuf],
+    opts: &ImportOptions,
+    progress: &mut dyn Progress,
+) -> Result<ImportReport> {
+    let options = import_options(opts)?;
+    let mut sources = Vec::with_capacity(paths.len());
+    for path in paths {
+        sources.push(ingest::import_file(
+            a,
+            path,
+            opts.format,
+            &options,
+            opts.tag.as_deref(),
+            progress,
+        )?);
+    }
+    Ok(ImportReport { sources })
+}
+
+pub fn change_passphrase(a: &mut Archive, new_passphrase: &str) -> Result<()> {
+    a.change_passphrase(new_passphrase)
+}
+
+pub fn keychain_remember(a: &mut Archive, store: &dyn KeyStore) -> Result<KeychainStatus> {
+    store.store(&a.keyfile().archive_id, a.data_key())?;
+    a.set_keychain_remembered(true)?;
+    Ok(KeychainStatus {
+        archive: a.dir().display().to_string(),
+        remembered: true,
+    })
+}
+
+/// Forgets the key on this device; needs no unlocking.
+pub fn keychain_forget(dir: &Path, store: &dyn KeyStore) -> Result<KeychainStatus> {
+    let mut kf = KeyFile::load(dir)?;
+    let deleted = store.delete(&kf.archive_id);
+    if kf.keychain_remembered {
+        kf.keychain_remembered = false;
+        kf.save(dir)?;
+    }
+    deleted?;
+    Ok(KeychainStatus {
+        archive: dir.display().to_string(),
+        remembered: false,
+    })
+}

@@ -1,0 +1,502 @@
+//! Storing what an importer reads: one transaction per source, idempotent.
+//!
+//! Message identity (what makes re-imports and overlapping exports add only what is new):
+//! - with a native id (Telegram, Slack, ...): the app's id;
+//! - without (WhatsApp): the local timestamp as written, the kind, the text, and the message's
+//!   ordinal among identical messages with the same timestamp. The sender's name is left out on
+//!   purpose: it is the name saved on the exporting phone, which changes when a contact is
+//!   renamed, and the ordinal already tells two people's identical "ok" apart.
+//!
+//! A conversation without a native id is recognised by its messages: the first messages of the
+//! new export are looked up, and the conversation holding most of them is the same chat (so
+//! a chat's first half and then its whole export end up in one conversation).
+
+use std::collections::{HashMap, HashSet};
+use std::fs::File;
+use std::path::Path;
+
+use chrono::Utc;
+use rusqlite::{params, OptionalExtension, Transaction};
+use sha2::{Digest, Sha256};
+
+use super::blobs::Staging;
+use super::Archive;
+use crate::api::types::{ImportProgress, SourceReport};
+use crate::error::{Error, Location, Result};
+use crate::import::{
+    self, AttachmentContent, ConversationRecord, Format, ImportOptions, ImportWarning, Input,
+    MessageRecord, ParticipantRecord, RecordSink,
+};
+
+/// Messages looked at to recognise an existing conversation.
+const PROBE: usize = 64;
+
+pub type Ident = [u8; 16];
+
+/// Receives progress events.
+pub trait Progress {
+    fn report(&mut self, event: ImportProgress);
+}
+
+impl<F: FnMut(ImportProgress)> Progress for F {
+    fn report(&mut self, event: ImportProgress) {
+        self(event)
+    }
+}
+
+/// Tracks the ordinal of each message among identical ones with the same timestamp.
+#[derive(Default)]
+struct Ordinals {
+    time_key: Vec<u8>,
+    seen: HashMap<[u8; 32], u32>,
+}
+
+fn time_key(m: &MessageRecord) -> Vec<u8> {
+    match &m.local_time {
+        Some(lt) => lt.naive.format("L%Y%m%d%H%M%S").to_string().into_bytes(),
+        None => format!("U{}", m.sent_at.timestamp_millis()).into_bytes(),
+    }
+}
+
+impl Ordinals {
+    fn ident(&mut self, m: &MessageRecord) -> Ident {
+        let mut h = Sha256::new();
+        if let Some(native) = &m.native_id {
+            h.update(b"n\0");
+            h.update(native.as_bytes());
+        } else {
+            let tk = time_key(m);
+            if tk != self.time_key {
+                self.time_key = tk;
+                self.seen.clear();
+            }
+            let mut c = Sha256::new();
+            c.update(m.kind.name().as_bytes());
+            c.update(b"\0");
+            c.update(m.body.as_bytes());
+            let content: [u8; 32] = c.finalize().into();
+            let ordinal = self.seen.entry(content).or_insert(0);
+            h.update(b"c\0");
+            h.update(&self.time_key);
+            h.update(b"\0");
+            h.update(content);
+            h.update(ordinal.to_le_bytes());
+            *ordinal += 1;
+        }
+        let full: [u8; 32] = h.finalize().into();
+        let mut id = [0u8; 16];
+        id.copy_from_slice(&full[..16]);
+        id
+    }
+}
+
+struct Conv {
+    record: ConversationRecord,
+    id: Option<i64>,
+    buffer: Vec<(MessageRecord, Ident)>,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct Counts {
+    added: u64,
+    duplicate: u64,
+    attachments_added: u64,
+}
+
+struct Writer<'t, 's, 'p> {
+    tx: &'t Transaction<'t>,
+    staging: &'t mut Staging<'s>,
+    attachments: Input,
+    app: &'static str,
+    source_id: i64,
+    conv: Option<Conv>,
+    conversations: HashSet<i64>,
+    participants: HashMap<ParticipantRecord, i64>,
+    ordinals: Ordinals,
+    counts: Counts,
+    warnings: Vec<ImportWarning>,
+    progress: &'p mut dyn Progress,
+    path: String,
+}
+
+impl Writer<'_, '_, '_> {
+    fn participant(&mut self, p: &ParticipantRecord) -> Result<i64> {
+        if let Some(id) = self.participants.get(p) {
+            return Ok(*id);
+        }
+        let handle = p.handle.as_deref().unwrap_or("");
+        self.tx
+            .prepare_cached("INSERT OR IGNORE INTO participants (app, display_name, handle) VALUES (?1, ?2, ?3)")?
+            .execute(params![self.app, p.display_name, handle])?;
+        let id: i64 = self
+            .tx
+            .prepare_cached(
+                "SELECT id FROM participants WHERE app = ?1 AND display_name = ?2 AND handle = ?3",
+            )?
+            .query_row(params![self.app, p.display_name, handle], |r| r.get(0))?;
+        self.participants.insert(p.clone(), id);
+        Ok(id)
+    }
+
+    fn member(&mut self, conversation: i64, participant: i64) -> Result<()> {
+        self.tx
+            .prepare_cached("INSERT OR IGNORE INTO conversation_members (conversation_id, participant_id) VALUES (?1, ?2)")?
+            .execute(params![conversation, participant])?;
+        Ok(())
+    }
+
+    /// Finds the existing conversation this one continues, or creates it.
+    fn resolve(&mut self) -> Result<i64> {
+        let conv = self.conv.as_mut().expect("a conversation is open");
+        if let Some(id) = conv.id {
+            return Ok(id);
+        }
+        let rec = conv.record.clone();
+        let found: Option<i64> = if let Some(native) = &rec.native_id {
+            self.tx
+                .prepare_cached("SELECT id FROM conversations WHERE app = ?1 AND native_id = ?2")?
+                .query_row(params![self.app, native], |r| r.get(0))
+                .optional()?
+        } else {
+            let mut votes: HashMap<i64, usize> = HashMap::new();
+            let mut stmt = self.tx.prepare_cached(
+                "SELECT m.conversation_id FROM messages m JOIN conversations c ON c.id = m.conversation_id
+                 WHERE m.ident = ?1 AND c.app = ?2 AND c.native_id IS NULL",
+            )?;
+            for (_, ident) in conv.buffer.iter().take(PROBE) {
+                let rows = stmt.query_map(params![&ident[..], self.app], |r| r.get::<_, i64>(0))?;
+                for id in rows {
+                    *votes.entry(id?).or_default() += 1;
+                }
+            }
+            votes
+                .into_iter()
+                .max_by_key(|(id, n)| (*n, -id))
+                .map(|(id, _)| id)
+        };
+        let id = match found {
+            Some(id) => id,
+            None => {
+                self.tx
+                    .prepare_cached("INSERT INTO conversations (app, native_id, title, kind, created_at) VALUES (?1, ?2, ?3, ?4, ?5)")?
+                    .execute(params![self.app, rec.native_id, rec.title, rec.kind.name(), Utc::now().timestamp_millis()])?;
+                self.tx.last_insert_rowid()
+            }
+        };
+        for p in &rec.participants {
+            let pid = self.participant(p)?;
+            self.member(id, pid)?;
+        }
+        self.conversations.insert(id);
+        let conv = self.conv.as_mut().expect("a conversation is open");
+        conv.id = Some(id);
+        let buffered = std::mem::take(&mut conv.buffer);
+        for (m, ident) in buffered {
+            self.insert(id, m, ident)?;
+        }
+        Ok(id)
+    }
+
+    fn store_attachment(&mut self, member: &str) -> Result<(String, String, u64)> {
+        let display = self.attachments.member_display(member);
+        let (mut reader, _) = self.attachments.open_member(member)?;
+        let staged = self.staging.put(&mut reader).map_err(|e| match e {
+            Error::Io { source, .. } => {
+                Error::bad_input(Location::file(&display), format!("cannot read: {source}"))
+            }
+            other => other,
+        })?;
+        Ok((staged.id, staged.sha256, staged.size))
+    }
+
+    fn insert_attachments(
+        &mut self,
+        message_id: i64,
+        m: &MessageRecord,
+        only_upgrades: bool,
+    ) -> Result<()> {
+        for a in &m.attachments {
+            match &a.content {
+                AttachmentContent::Member(member) => {
+                    if only_upgrades {
+                        // A later export that includes media fills in what an earlier one left out.
+                        let placeholder: Option<i64> = self
+                            .tx
+                            .prepare_cached("SELECT id FROM attachments WHERE message_id = ?1 AND status <> 'stored' ORDER BY id LIMIT 1")?
+                            .query_row([message_id], |r| r.get(0))
+                            .optional()?;
+                        let Some(att_id) = placeholder else { continue };
+                        let (blob, sha, size) = self.store_attachment(member)?;
+                        self.tx
+                            .prepare_cached("UPDATE attachments SET name = ?2, mime = ?3, size = ?4, sha256 = ?5, blob = ?6, status = 'stored' WHERE id = ?1")?
+                            .execute(params![att_id, a.name, a.mime, size as i64, sha, blob])?;
+                        self.counts.attachments_added += 1;
+                        continue;
+                    }
+                    let (blob, sha, size) = self.store_attachment(member)?;
+                    self.tx
+                        .prepare_cached("INSERT INTO attachments (message_id, name, mime, size, sha256, blob, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'stored')")?
+                        .execute(params![message_id, a.name, a.mime, size as i64, sha, blob])?;
+                    self.counts.attachments_added += 1;
+                }
+                AttachmentContent::Omitted | AttachmentContent::Missing if !only_upgrades => {
+                    let status = if a.content == AttachmentContent::Omitted {
+                        "omitted"
+                    } else {
+                        "missing"
+                    };
+                    self.tx
+                        .prepare_cached("INSERT INTO attachments (message_id, name, mime, status) VALUES (?1, ?2, ?3, ?4)")?
+                        .execute(params![message_id, a.name, a.mime, status])?;
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn insert(&mut self, conversation: i64, m: MessageRecord, ident: Ident) -> Result<()> {
+        let sender = match &m.sender {
+            Some(p) => Some(self.participant(p)?),
+            None => None,
+        };
+        if let Some(pid) = sender {
+            self.member(conversation, pid)?;
+        }
+        let inserted = self
+            .tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO messages (conversation_id, ident, sender_id, sent_at, local_time, kind, body, edited, reply_to, native_id, source_id, source_pos)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )?
+            .execute(params![
+                conversation,
+                &ident[..],
+                sender,
+                m.sent_at.timestamp_millis(),
+                m.local_time.as_ref().map(|l| l.text.as_str()),
+                m.kind.name(),
+                m.body,
+                m.edited,
+                m.reply_to,
+                m.native_id,
+                self.source_id,
+                m.location.to_string(),
+            ])?;
+        if inserted == 1 {
+            let id = self.tx.last_insert_rowid();
+            self.counts.added += 1;
+            self.insert_attachments(id, &m, false)?;
+        } else {
+            self.counts.duplicate += 1;
+            if m.attachments
+                .iter()
+                .any(|a| matches!(a.content, AttachmentContent::Member(_)))
+            {
+                let id: i64 = self
+                    .tx
+                    .prepare_cached(
+                        "SELECT id FROM messages WHERE ident = ?1 AND conversation_id = ?2",
+                    )?
+                    .query_row(params![&ident[..], conversation], |r| r.get(0))?;
+                self.insert_attachments(id, &m, true)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn finish_conversation(&mut self) -> Result<()> {
+        if self.conv.is_some() {
+            self.resolve()?;
+        }
+        self.conv = None;
+        Ok(())
+    }
+
+    fn messages_seen(&self) -> u64 {
+        self.counts.added
+            + self.counts.duplicate
+            + self.conv.as_ref().map_or(0, |c| c.buffer.len() as u64)
+    }
+}
+
+impl RecordSink for Writer<'_, '_, '_> {
+    fn conversation(&mut self, conversation: ConversationRecord) -> Result<()> {
+        self.finish_conversation()?;
+        self.ordinals = Ordinals::default();
+        self.conv = Some(Conv {
+            record: conversation,
+            id: None,
+            buffer: Vec::new(),
+        });
+        Ok(())
+    }
+
+    fn message(&mut self, message: MessageRecord) -> Result<()> {
+        let ident = self.ordinals.ident(&message);
+        let conv = self.conv.as_mut().ok_or_else(|| {
+            Error::Corrupt("importer sent a message before its conversation".into())
+        })?;
+        match conv.id {
+            Some(id) => self.insert(id, message, ident),
+            None => {
+                conv.buffer.push((message, ident));
+                if conv.buffer.len() >= PROBE {
+                    self.resolve()?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn warning(&mut self, at: &Location, message: String) {
+        self.warnings.push(ImportWarning {
+            at: at.to_string(),
+            message,
+        });
+    }
+
+    fn progress(&mut self, bytes_done: u64, bytes_total: u64) {
+        let messages = self.messages_seen();
+        self.progress.report(ImportProgress::Importing {
+            path: self.path.clone(),
+            bytes_done,
+            bytes_total,
+            messages,
+        });
+    }
+}
+
+/// Imports one export file as one source, atomically: either everything it holds is stored,
+/// or nothing is (the archive is left exactly as before).
+pub fn import_file(
+    archive: &mut Archive,
+    path: &Path,
+    format: Option<Format>,
+    options: &ImportOptions,
+    tag: Option<&str>,
+    progress: &mut dyn Progress,
+) -> Result<SourceReport> {
+    let _lock = archive.write_lock()?;
+    let display_path = path.display().to_string();
+    let mut input = Input::open(path)?;
+    let importer = import::detect(&mut input, format)?;
+    progress.report(ImportProgress::Scanning {
+        path: display_path.clone(),
+    });
+    let Archive { conn, blobs, .. } = archive;
+    let mut staging = blobs.staging()?;
+    let result = (|| -> Result<SourceReport> {
+        let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+        let original = staging.put(&mut file)?;
+        let previous: Option<i64> = conn
+            .query_row(
+                "SELECT messages FROM sources WHERE sha256 = ?1",
+                [&original.sha256],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(messages) = previous {
+            return Ok(SourceReport {
+                path: display_path.clone(),
+                format: importer.format(),
+                sha256: original.sha256,
+                conversations: 0,
+                messages_added: 0,
+                messages_duplicate: messages as u64,
+                attachments_added: 0,
+                already_imported: true,
+                warnings: Vec::new(),
+            });
+        }
+        let tx = conn.transaction()?;
+        tx.execute(
+            "INSERT INTO sources (format, file_name, sha256, size, original_blob, importer, imported_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                importer.format().name(),
+                input.display_name(),
+                original.sha256,
+                original.size as i64,
+                original.id,
+                format!("{} {}", importer.format().name(), importer.version()),
+                Utc::now().timestamp_millis(),
+            ],
+        )?;
+        let source_id = tx.last_insert_rowid();
+        let mut writer = Writer {
+            tx: &tx,
+            staging: &mut staging,
+            attachments: input.reopen()?,
+            app: importer.format().app(),
+            source_id,
+            conv: None,
+            conversations: HashSet::new(),
+            participants: HashMap::new(),
+            ordinals: Ordinals::default(),
+            counts: Counts::default(),
+            warnings: Vec::new(),
+            progress,
+            path: display_path.clone(),
+        };
+        let facts = importer.import(&mut input, options, &mut writer)?;
+        writer.finish_conversation()?;
+        let counts = writer.counts;
+        let warnings = std::mem::take(&mut writer.warnings);
+        let conversations: Vec<i64> = writer.conversations.iter().copied().collect();
+        drop(writer);
+        tx.execute(
+            "UPDATE sources SET zone = ?2, date_order = ?3, messages = ?4, messages_added = ?5, warnings = ?6 WHERE id = ?1",
+            params![
+                source_id,
+                facts.zone,
+                facts.date_order,
+                (counts.added + counts.duplicate) as i64,
+                counts.added as i64,
+                serde_json::to_string(&warnings).expect("warnings serialise"),
+            ],
+        )?;
+        if let Some(tag) = tag {
+            tag_conversations(&tx, &conversations, tag)?;
+        }
+        staging.sync()?;
+        tx.commit()?;
+        Ok(SourceReport {
+            path: display_path.clone(),
+            format: importer.format(),
+            sha256: original.sha256,
+            conversations: conversations.len() as u64,
+            messages_added: counts.added,
+            messages_duplicate: counts.duplicate,
+            attachments_added: counts.attachments_added,
+            already_imported: false,
+            warnings,
+        })
+    })();
+    match result {
+        Ok(report) => {
+            staging.publish()?;
+            progress.report(ImportProgress::Done { path: display_path });
+            Ok(report)
+        }
+        Err(e) => {
+            staging.discard();
+            Err(e)
+        }
+    }
+}
+
+fn tag_conversations(tx: &Transaction<'_>, conversations: &[i64], tag: &str) -> Result<()> {
+    let tag = tag.trim();
+    if tag.is_empty() {
+        return Err(Error::InvalidArgument("the tag is empty".into()));
+    }
+    tx.execute("INSERT OR IGNORE INTO tags (name) VALUES (?1)", [tag])?;
+    let tag_id: i64 = tx.query_row("SELECT id FROM tags WHERE name = ?1", [tag], |r| r.get(0))?;
+    for c in conversations {
+        tx.execute(
+            "INSERT OR IGNORE INTO conversation_tags (conversation_id, tag_id) VALUES (?1, ?2)",
+            params![c, tag_id],
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,314 @@
+//! The archive: one folder holding the key file, the SQLCipher database and the encrypted blob
+//! store. Nothing in it is readable without the data key.
+//!
+//! ```text
+//! <archive>/
+//!   holdfast.key      the data key, wrapped by the passphrase and by the recovery key
+//!   archive.db        SQLCipher database (+ -wal, -shm), raw 256-bit key
+//!   blobs/ab/<name>   attachments and original exports, AEAD-encrypted, keyed-hash names
+//!   blobs/staging/    blobs of an operation not yet committed
+//!   holdfast.lock     held by the one process writing at a time
+//! ```
+
+pub mod blobs;
+pub mod fsutil;
+pub mod ingest;
+pub mod query;
+pub mod schema;
+
+use std::fs::{self, File, OpenOptions};
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags};
+
+use crate::crypto::keyfile::{KdfProfile, KeyFile, KEYFILE_NAME};
+use crate::crypto::recovery::RecoveryKey;
+use crate::crypto::SecretKey;
+use crate::error::{Error, Result};
+use blobs::BlobStore;
+
+pub const DB_NAME: &str = "archive.db";
+pub const LOCK_NAME: &str = "holdfast.lock";
+const README_NAME: &str = "README.txt";
+const README: &str =
+    "This folder is a Holdfast archive. Everything in it is encrypted: the database \
+(archive.db) with SQLCipher, attachments and original exports (blobs/) with XChaCha20-Poly1305. \
+holdfast.key holds the data key wrapped by your passphrase and by your recovery key.\n\
+Back up the whole folder. Without the passphrase or the recovery key it cannot be read.\n";
+
+/// How to unlock an archive.
+pub enum Unlock<'a> {
+    Passphrase(&'a str),
+    Recovery(&'a RecoveryKey),
+    /// The data key itself (from the OS keychain).
+    DataKey(SecretKey),
+}
+
+pub struct Archive {
+    dir: PathBuf,
+    conn: Connection,
+    keyfile: KeyFile,
+    data_key: SecretKey,
+    blobs: BlobStore,
+}
+
+/// Held while one process writes; released on drop.
+pub struct WriteLock {
+    _file: File,
+}
+
+/// The platform data folder: `~/.local/share/holdfast` on Linux.
+pub fn default_dir() -> Result<PathBuf> {
+    directories::BaseDirs::new()
+        .map(|b| b.data_dir().join("holdfast"))
+        .ok_or_else(|| Error::InvalidArgument("no home folder found: pass --archive DIR".into()))
+}
+
+/// Whether `dir` holds an archive (its key file).
+pub fn exists(dir: &Path) -> bool {
+    dir.join(KEYFILE_NAME).is_file()
+}
+
+fn create_private_dir(dir: &Path) -> Result<()> {
+    fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
+            .map_err(|e| Error::io(dir, e))?;
+    }
+    Ok(())
+}
+
+fn open_database(path: &Path, key: &SecretKey) -> Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    // SQLCipher logs HMAC failures to stderr by default; errors reach the user as values.
+    let _ = conn.pragma_update(None, "cipher_log_level", "NONE");
+    conn.pragma_update(None, "key", key.sqlcipher_literal().as_str())?;
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))
+        .map_err(|e| match e {
+            rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::NotADatabase => {
+                Error::Corrupt(format!(
+                    "{}: the database does not open with this archive's key (damaged, or from another archive)",
+                    path.display()
+                ))
+            }
+            other => Error::Database(other),
+        })?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "secure_delete", "ON")?;
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    conn.pragma_update(None, "cache_size", -65536)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    Ok(conn)
+}
+
+impl Archive {
+    /// Creates a new archive in `dir` (which must not hold one) and returns it unlocked, with
+    /// the recovery key to show the user once.
+    pub fn create(
+        dir: &Path,
+        passphrase: &str,
+        profile: KdfProfile,
+    ) -> Result<(Archive, RecoveryKey)> {
+        if exists(dir) || dir.join(DB_NAME).exists() {
+            return Err(Error::ArchiveExists(dir.to_path_buf()));
+        }
+        if passphrase.is_empty() {
+            return Err(Error::InvalidArgument("the passphrase is empty".into()));
+        }
+        create_private_dir(dir)?;
+        let (keyfile, data_key, recovery) = KeyFile::create(passphrase, profile)?;
+        // The key file first: a database is never left without the key that opens it.
+        keyfile.save(dir)?;
+        fs::write(dir.join(README_NAME), README)
+            .map_err(|e| Error::io(dir.join(README_NAME), e))?;
+        let archive = Archive::open_with_key(dir, keyfile, data_key)?;
+        Ok((archive, recovery))
+    }
+
+    pub fn open(dir: &Path, unlock: Unlock<'_>) -> Result<Archive> {
+        if !exists(dir) {
+            return Err(Error::NoArchive(dir.to_path_buf()));
+        }
+        let keyfile = KeyFile::load(dir)?;
+        let data_key = match unlock {
+            Unlock::Passphrase(p) => keyfile.unlock_with_passphrase(p)?,
+            Unlock::Recovery(r) => keyfile.unlock_with_recovery(r)?,
+            Unlock::DataKey(k) => k,
+        };
+        Archive::open_with_key(dir, keyfile, data_key)
+    }
+
+    fn open_with_key(dir: &Path, keyfile: KeyFile, data_key: SecretKey) -> Result<Archive> {
+        let mut conn = open_database(&dir.join(DB_NAME), &data_key)?;
+        let blobs = BlobStore::new(dir.join("blobs"), &data_key);
+        let archive_lock = try_write_lock(dir);
+        schema::migrate(&mut conn)?;
+        let archive = Archive {
+            dir: dir.to_path_buf(),
+            conn,
+            keyfile,
+            data_key,
+            blobs,
+        };
+        // Finish what a killed writer left behind, unless another process is writing now.
+        if let Ok(_lock) = archive_lock {
+            archive.recover()?;
+        }
+        Ok(archive)
+    }
+
+    fn recover(&self) -> Result<blobs::RecoveryReport> {
+        let conn = &self.conn;
+        self.blobs.recover(&|id| {
+            let n: i64 = conn.query_row(
+                "SELECT (SELECT count(*) FROM sources WHERE original_blob = ?1) + (SELECT count(*) FROM attachments WHERE blob = ?1)",
+                [id],
+                |r| r.get(0),
+            )?;
+            Ok(n > 0)
+        })
+    }
+
+    /// Takes the archive's write lock, or says another process holds it.
+    pub fn write_lock(&self) -> Result<WriteLock> {
+        try_write_lock(&self.dir)
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
+    pub fn blobs(&self) -> &BlobStore {
+        &self.blobs
+    }
+
+    pub fn keyfile(&self) -> &KeyFile {
+        &self.keyfile
+    }
+
+    pub fn data_key(&self) -> &SecretKey {
+        &self.data_key
+    }
+
+    /// Re-wraps the data key under a new passphrase; the data itself is untouched.
+    pub fn change_passphrase(&mut self, new_passphrase: &str) -> Result<()> {
+        if new_passphrase.is_empty() {
+            return Err(Error::InvalidArgument("the new passphrase is empty".into()));
+        }
+        let _lock = self.write_lock()?;
+        let mut kf = self.keyfile.clone();
+        kf.rewrap_passphrase(&self.data_key, new_passphrase)?;
+        kf.save(&self.dir)?;
+        self.keyfile = kf;
+        Ok(())
+    }
+
+    /// Records whether this device's keychain remembers the key (the flag lives in the key file).
+    pub fn set_keychain_remembered(&mut self, remembered: bool) -> Result<()> {
+        let _lock = self.write_lock()?;
+        let mut kf = self.keyfile.clone();
+        kf.keychain_remembered = remembered;
+        kf.save(&self.dir)?;
+        self.keyfile = kf;
+        Ok(())
+    }
+}
+
+fn try_write_lock(dir: &Path) -> Result<WriteLock> {
+    let path = dir.join(LOCK_NAME);
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| Error::io(&path, e))?;
+    match file.try_lock() {
+        Ok(()) => Ok(WriteLock { _file: file }),
+        Err(std::fs::TryLockError::WouldBlock) => Err(Error::ArchiveInUse(dir.to_path_buf())),
+        Err(std::fs::TryLockError::Error(e)) => Err(Error::io(&path, e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FAST: KdfProfile = KdfProfile::InsecureTest;
+
+    #[test]
+    fn create_then_open_with_passphrase_and_recovery_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a");
+        let (a, recovery) = Archive::create(&path, "pw one", FAST).unwrap();
+        assert_eq!(schema::version(a.conn()).unwrap(), schema::CURRENT);
+        drop(a);
+        assert!(Archive::open(&path, Unlock::Passphrase("pw one")).is_ok());
+        assert!(matches!(
+            Archive::open(&path, Unlock::Passphrase("nope")),
+            Err(Error::WrongPassphrase)
+        ));
+        let mut a = Archive::open(&path, Unlock::Recovery(&recovery)).unwrap();
+        a.change_passphrase("pw two").unwrap();
+        drop(a);
+        assert!(Archive::open(&path, Unlock::Passphrase("pw one")).is_err());
+        assert!(Archive::open(&path, Unlock::Passphrase("pw two")).is_ok());
+    }
+
+    #[test]
+    fn refuses_to_overwrite_and_explains_a_missing_archive() {
+        let dir = tempfile::tempdir().unwrap();
+        Archive::create(dir.path(), "pw", FAST).unwrap();
+        assert!(matches!(
+            Archive::create(dir.path(), "pw", FAST),
+            Err(Error::ArchiveExists(_))
+        ));
+        let empty = tempfile::tempdir().unwrap();
+        let e = Archive::open(empty.path(), Unlock::Passphrase("pw"))
+            .err()
+            .unwrap();
+        assert!(e.to_string().contains("holdfast init"), "{e}");
+    }
+
+    #[test]
+    fn the_database_does_not_open_without_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(Archive::create(dir.path(), "pw", FAST).unwrap());
+        let plain = Connection::open(dir.path().join(DB_NAME)).unwrap();
+        assert!(plain
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r
+                .get::<_, i64>(0))
+            .is_err());
+        let e = open_database(&dir.path().join(DB_NAME), &SecretKey::random())
+            .err()
+            .unwrap();
+        assert!(e.to_string().contains("does not open"), "{e}");
+    }
+
+    #[test]
+    fn only_one_writer_at_a_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, _) = Archive::create(dir.path(), "pw", FAST).unwrap();
+        let lock = a.write_lock().unwrap();
+        let b = Archive::open(dir.path(), Unlock::Passphrase("pw")).unwrap();
+        assert!(matches!(b.write_lock(), Err(Error::ArchiveInUse(_))));
+        drop(lock);
+        assert!(b.write_lock().is_ok());
+    }
+}

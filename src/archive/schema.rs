@@ -1,0 +1,161 @@
+//! The database schema and its migrations. `PRAGMA user_version` holds the number of
+//! migrations applied; each runs in its own transaction. Never edit a released migration:
+//! add a new one (tests/compat keeps an archive of every released version and opens it).
+
+use rusqlite::Connection;
+
+use crate::error::{Error, Result};
+
+/// Migration `i` takes the schema from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[
+    // v1: sources, conversations, participants, messages, attachments, tags.
+    r#"
+CREATE TABLE sources (
+    id               INTEGER PRIMARY KEY,
+    format           TEXT NOT NULL,
+    file_name        TEXT NOT NULL,
+    sha256           TEXT NOT NULL UNIQUE,
+    size             INTEGER NOT NULL,
+    original_blob    TEXT NOT NULL,          -- encrypted copy of the export's bytes
+    zone             TEXT,                   -- IANA zone assumed for local times
+    date_order       TEXT,                   -- d/m/y, m/d/y, ... when the format varies
+    importer         TEXT NOT NULL,          -- importer name and version
+    imported_at      INTEGER NOT NULL,       -- unix ms, UTC
+    messages         INTEGER NOT NULL DEFAULT 0,
+    messages_added   INTEGER NOT NULL DEFAULT 0,
+    warnings         TEXT NOT NULL DEFAULT '[]'
+);
+
+CREATE TABLE conversations (
+    id          INTEGER PRIMARY KEY,
+    app         TEXT NOT NULL,
+    native_id   TEXT,
+    title       TEXT NOT NULL,
+    kind        TEXT NOT NULL CHECK (kind IN ('direct', 'group', 'channel')),
+    created_at  INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX conversations_native ON conversations(app, native_id) WHERE native_id IS NOT NULL;
+
+CREATE TABLE participants (
+    id            INTEGER PRIMARY KEY,
+    app           TEXT NOT NULL,
+    display_name  TEXT NOT NULL,
+    handle        TEXT NOT NULL DEFAULT '',  -- phone, email or handle; '' when unknown
+    UNIQUE (app, display_name, handle)
+);
+
+CREATE TABLE conversation_members (
+    conversation_id  INTEGER NOT NULL REFERENCES conversations(id),
+    participant_id   INTEGER NOT NULL REFERENCES participants(id),
+    PRIMARY KEY (conversation_id, participant_id)
+) WITHOUT ROWID;
+
+CREATE TABLE messages (
+    id               INTEGER PRIMARY KEY,
+    conversation_id  INTEGER NOT NULL REFERENCES conversations(id),
+    ident            BLOB NOT NULL,           -- identity for idempotent re-imports
+    sender_id        INTEGER REFERENCES participants(id),
+    sent_at          INTEGER NOT NULL,        -- unix ms, UTC
+    local_time       TEXT,                    -- the timestamp as written, when local
+    kind             TEXT NOT NULL CHECK (kind IN ('text', 'system', 'media', 'deleted', 'call')),
+    body             TEXT NOT NULL,
+    edited           INTEGER NOT NULL DEFAULT 0,
+    reply_to         TEXT,                    -- native id of the message replied to
+    reactions        TEXT,                    -- JSON [{"emoji": "..", "by": ".."}]
+    native_id        TEXT,
+    source_id        INTEGER NOT NULL REFERENCES sources(id),
+    source_pos       TEXT NOT NULL            -- 'chat.txt:418'
+);
+CREATE UNIQUE INDEX messages_ident ON messages(ident, conversation_id);
+CREATE INDEX messages_by_time ON messages(conversation_id, sent_at, id);
+
+CREATE TABLE attachments (
+    id          INTEGER PRIMARY KEY,
+    message_id  INTEGER NOT NULL REFERENCES messages(id),
+    name        TEXT NOT NULL,
+    mime        TEXT,
+    size        INTEGER,
+    sha256      TEXT,
+    blob        TEXT,                          -- encrypted content, when stored
+    status      TEXT NOT NULL CHECK (status IN ('stored', 'omitted', 'missing'))
+);
+CREATE INDEX attachments_by_message ON attachments(message_id);
+CREATE INDEX attachments_by_blob ON attachments(blob) WHERE blob IS NOT NULL;
+
+CREATE TABLE tags (
+    id    INTEGER PRIMARY KEY,
+    name  TEXT NOT NULL UNIQUE
+);
+CREATE TABLE conversation_tags (
+    conversation_id  INTEGER NOT NULL REFERENCES conversations(id),
+    tag_id           INTEGER NOT NULL REFERENCES tags(id),
+    PRIMARY KEY (conversation_id, tag_id)
+) WITHOUT ROWID;
+"#,
+];
+
+/// The schema version this build writes.
+pub const CURRENT: u32 = MIGRATIONS.len() as u32;
+
+pub fn version(conn: &Connection) -> Result<u32> {
+    Ok(conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
+}
+
+/// Brings the schema up to [`CURRENT`]; refuses archives written by a newer Holdfast.
+pub fn migrate(conn: &mut Connection) -> Result<u32> {
+    let from = version(conn)?;
+    if from > CURRENT {
+        return Err(Error::Corrupt(format!(
+            "this archive has schema version {from}, newer than this Holdfast understands ({CURRENT}): upgrade Holdfast"
+        )));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(from as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as u32)?;
+        tx.commit()?;
+    }
+    Ok(from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrates_an_empty_database_to_current_and_is_idempotent() {
+        let mut c = Connection::open_in_memory().unwrap();
+        assert_eq!(migrate(&mut c).unwrap(), 0);
+        assert_eq!(version(&c).unwrap(), CURRENT);
+        assert_eq!(migrate(&mut c).unwrap(), CURRENT);
+        let tables: i64 = c
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('sources','conversations','participants','messages','attachments')",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(tables, 5);
+    }
+
+    #[test]
+    fn refuses_a_newer_schema() {
+        let mut c = Connection::open_in_memory().unwrap();
+        c.pragma_update(None, "user_version", CURRENT + 1).unwrap();
+        let e = migrate(&mut c).unwrap_err().to_string();
+        assert!(e.contains("newer") && e.contains("upgrade Holdfast"), "{e}");
+    }
+
+    #[test]
+    fn every_migration_step_applies_on_top_of_the_previous_one() {
+        let mut c = Connection::open_in_memory().unwrap();
+        for (i, sql) in MIGRATIONS.iter().enumerate() {
+            let tx = c.transaction().unwrap();
+            tx.execute_batch(sql).unwrap();
+            tx.pragma_update(None, "user_version", (i + 1) as u32)
+                .unwrap();
+            tx.commit().unwrap();
+            assert_eq!(version(&c).unwrap(), i as u32 + 1);
+        }
+    }
+}

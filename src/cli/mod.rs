@@ -1,0 +1,303 @@
+//! The `holdfast` command line (contract: ../shared/docs/cli.md, repeated in the README).
+//! Each subcommand calls one core API function and prints its result: as JSON with `--json`,
+//! as text otherwise. Errors go to stderr as `error: ...` with exit code 1; usage errors exit 2.
+
+mod output;
+mod secrets;
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use serde::Serialize;
+
+use crate::api::{self, ImportOptions, ImportProgress, ShowOptions};
+use crate::archive::{self, Unlock};
+use crate::crypto::keychain::OsKeychain;
+use crate::error::{Error, Result};
+use crate::import::{DateOrder, Format};
+
+const EXAMPLES: &str = "\
+Examples:
+  holdfast init
+  holdfast import 'WhatsApp Chat with Alice.zip' --tz Europe/London
+  holdfast conversations
+  holdfast show 3 --limit 50
+  HOLDFAST_PASSPHRASE=... holdfast stats --json";
+
+#[derive(Parser, Debug)]
+#[command(name = "holdfast", version, about = "Keep work chats as records: an encrypted local archive", after_help = EXAMPLES)]
+pub struct Cli {
+    /// The archive folder [default: ~/.local/share/holdfast]
+    #[arg(long, global = true, env = "HOLDFAST_ARCHIVE", value_name = "DIR")]
+    archive: Option<PathBuf>,
+    /// Read the passphrase from this file (after HOLDFAST_PASSPHRASE, before the keychain)
+    #[arg(long, global = true, value_name = "FILE")]
+    passphrase_file: Option<PathBuf>,
+    /// Print the result as one JSON document on stdout
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Create a new encrypted archive (prints the recovery key once)
+    #[command(after_help = "Example:\n  holdfast --archive ~/records init")]
+    Init,
+    /// Import chat exports (WhatsApp .txt or .zip); each file is one atomic source
+    #[command(
+        after_help = "Examples:\n  holdfast import 'WhatsApp Chat with Alice.txt' --tz Europe/London\n  holdfast import chat.zip --date-order dmy --tag procurement"
+    )]
+    Import(ImportArgs),
+    /// Counts of sources, conversations, messages and attachments
+    #[command(after_help = "Example:\n  holdfast stats --json")]
+    Stats,
+    /// List conversations, most recently active first
+    #[command(after_help = "Example:\n  holdfast conversations")]
+    Conversations,
+    /// Show a conversation's messages (a page, or the context around one message)
+    #[command(
+        after_help = "Examples:\n  holdfast show 3\n  holdfast show 3 --offset 200 --limit 100\n  holdfast show 3 --around 1234 --context 5"
+    )]
+    Show(ShowArgs),
+    /// Change the passphrase (with the current one, or with the recovery key)
+    #[command(
+        after_help = "Examples:\n  holdfast passwd\n  HOLDFAST_RECOVERY_KEY='ABCD-...' HOLDFAST_NEW_PASSPHRASE=... holdfast passwd"
+    )]
+    Passwd(PasswdArgs),
+    /// Let this device's keychain remember the archive key, or forget it
+    #[command(after_help = "Examples:\n  holdfast keychain remember\n  holdfast keychain forget")]
+    Keychain {
+        #[command(subcommand)]
+        action: KeychainAction,
+    },
+}
+
+#[derive(Args, Debug)]
+struct ImportArgs {
+    /// Export files to import
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// The export's format
+    #[arg(long, value_enum, default_value_t = FormatArg::Auto)]
+    format: FormatArg,
+    /// IANA time zone the exporting phone was set to [default: this computer's zone]
+    #[arg(long, value_name = "ZONE")]
+    tz: Option<String>,
+    /// Date field order when the file cannot tell (WhatsApp)
+    #[arg(long, value_enum)]
+    date_order: Option<DateOrderArg>,
+    /// Tag the imported conversations
+    #[arg(long, value_name = "NAME")]
+    tag: Option<String>,
+}
+
+#[derive(Args, Debug)]
+struct ShowArgs {
+    /// Conversation id (see `holdfast conversations`)
+    conversation: String,
+    /// Show the messages around this message id
+    #[arg(long, value_name = "MESSAGE")]
+    around: Option<String>,
+    /// How many messages before and after --around
+    #[arg(long, value_name = "N", requires = "around")]
+    context: Option<u64>,
+    /// First message to show (0 is the oldest)
+    #[arg(long, value_name = "N", conflicts_with = "around")]
+    offset: Option<u64>,
+    /// How many messages to show [default: 200]
+    #[arg(long, value_name = "N", conflicts_with = "around")]
+    limit: Option<u64>,
+}
+
+#[derive(Args, Debug)]
+struct PasswdArgs {
+    /// Unlock with the recovery key in this file instead of the passphrase (or HOLDFAST_RECOVERY_KEY)
+    #[arg(long, value_name = "FILE")]
+    recovery_key_file: Option<PathBuf>,
+    /// Read the new passphrase from this file (or HOLDFAST_NEW_PASSPHRASE; else prompted twice)
+    #[arg(long, value_name = "FILE")]
+    new_passphrase_file: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+enum KeychainAction {
+    /// Store the archive key in the OS keychain so this device unlocks without the passphrase
+    Remember,
+    /// Remove the archive key from the OS keychain
+    Forget,
+    /// Whether the keychain remembers the key
+    Status,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum FormatArg {
+    Auto,
+    Whatsapp,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum DateOrderArg {
+    Dmy,
+    Mdy,
+    Ymd,
+}
+
+impl From<DateOrderArg> for DateOrder {
+    fn from(d: DateOrderArg) -> Self {
+        match d {
+            DateOrderArg::Dmy => DateOrder::Dmy,
+            DateOrderArg::Mdy => DateOrder::Mdy,
+            DateOrderArg::Ymd => DateOrder::Ymd,
+        }
+    }
+}
+
+/// Entry point of the `holdfast` binary.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn emit<T: Serialize>(json: bool, value: &T, human: impl FnOnce(&T)) {
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(value).expect("API types serialise")
+        );
+    } else {
+        human(value);
+    }
+}
+
+fn archive_dir(cli: &Cli) -> Result<PathBuf> {
+    match &cli.archive {
+        Some(d) => Ok(d.clone()),
+        None => archive::default_dir(),
+    }
+}
+
+fn run(cli: &Cli) -> Result<()> {
+    let dir = archive_dir(cli)?;
+    let pf = cli.passphrase_file.as_deref();
+    match &cli.command {
+        Command::Init => {
+            let pass = secrets::new_passphrase(pf, secrets::PASSPHRASE_ENV, "New passphrase")?;
+            let (_, result) = api::init(&dir, &pass)?;
+            emit(cli.json, &result, output::init);
+        }
+        Command::Import(args) => {
+            let mut archive = secrets::unlock(&dir, pf)?;
+            let opts = ImportOptions {
+                format: match args.format {
+                    FormatArg::Auto => None,
+                    FormatArg::Whatsapp => Some(Format::Whatsapp),
+                },
+                tz: args.tz.clone(),
+                date_order: args.date_order.map(Into::into),
+                tag: args.tag.clone(),
+            };
+            let mut bar = output::ImportBar::new(std::io::stderr().is_terminal());
+            let mut progress = |e: ImportProgress| bar.update(e);
+            let report = api::import(&mut archive, &args.paths, &opts, &mut progress);
+            bar.finish();
+            emit(cli.json, &report?, output::import);
+        }
+        Command::Stats => {
+            let archive = secrets::unlock(&dir, pf)?;
+            emit(cli.json, &api::stats(&archive)?, output::stats);
+        }
+        Command::Conversations => {
+            let archive = secrets::unlock(&dir, pf)?;
+            emit(
+                cli.json,
+                &api::conversations(&archive)?,
+                output::conversations,
+            );
+        }
+        Command::Show(args) => {
+            let archive = secrets::unlock(&dir, pf)?;
+            let opts = ShowOptions {
+                offset: args.offset,
+                limit: args.limit,
+                around: args.around.clone(),
+                context: args.context,
+            };
+            emit(
+                cli.json,
+                &api::show(&archive, &args.conversation, &opts)?,
+                output::show,
+            );
+        }
+        Command::Passwd(args) => passwd(cli, &dir, args)?,
+        Command::Keychain { action } => keychain(cli, &dir, action)?,
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct PasswdResult {
+    archive: String,
+    changed: bool,
+    unlocked_with: &'static str,
+}
+
+fn passwd(cli: &Cli, dir: &Path, args: &PasswdArgs) -> Result<()> {
+    let (mut archive, how) = match secrets::recovery_key(args.recovery_key_file.as_deref())? {
+        Some(key) => {
+            if !archive::exists(dir) {
+                return Err(Error::NoArchive(dir.to_path_buf()));
+            }
+            (api::open(dir, Unlock::Recovery(&key))?, "recovery_key")
+        }
+        None => (
+            secrets::unlock(dir, cli.passphrase_file.as_deref())?,
+            "passphrase",
+        ),
+    };
+    let new = secrets::new_passphrase(
+        args.new_passphrase_file.as_deref(),
+        secrets::NEW_PASSPHRASE_ENV,
+        "New passphrase",
+    )?;
+    api::change_passphrase(&mut archive, &new)?;
+    let result = PasswdResult {
+        archive: dir.display().to_string(),
+        changed: true,
+        unlocked_with: how,
+    };
+    emit(cli.json, &result, |_| {
+        println!("Passphrase changed. The recovery key is unchanged and still works.")
+    });
+    Ok(())
+}
+
+fn keychain(cli: &Cli, dir: &Path, action: &KeychainAction) -> Result<()> {
+    let status = match action {
+        KeychainAction::Remember => {
+            let mut archive = secrets::unlock(dir, cli.passphrase_file.as_deref())?;
+            api::keychain_remember(&mut archive, &OsKeychain)?
+        }
+        KeychainAction::Forget => api::keychain_forget(dir, &OsKeychain)?,
+        KeychainAction::Status => {
+            if !archive::exists(dir) {
+                return Err(Error::NoArchive(dir.to_path_buf()));
+            }
+            api::KeychainStatus {
+                archive: dir.display().to_string(),
+                remembered: api::status(dir, None).keychain_remembered,
+            }
+        }
+    };
+    emit(cli.json, &status, output::keychain);
+    Ok(())
+}

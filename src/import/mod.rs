@@ -1,0 +1,325 @@
+//! Importers turn an export (a file, a zip, a folder) into a stream of normalised records.
+//! They are pure: they read bytes and call a [`RecordSink`]; they never touch the archive.
+//! That keeps each one testable on fixtures alone and fuzzable.
+//!
+//! One file (or folder) per format; [`detect`] picks the importer for a path.
+
+pub mod input;
+pub mod whatsapp;
+pub mod zone;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::{Error, Location, Result};
+pub use input::Input;
+
+/// The formats Holdfast reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Format {
+    Whatsapp,
+}
+
+impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Whatsapp => "whatsapp",
+        }
+    }
+
+    /// The app a conversation of this format belongs to.
+    pub fn app(self) -> &'static str {
+        self.name()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum DateOrder {
+    Dmy,
+    Mdy,
+    Ymd,
+}
+
+impl DateOrder {
+    pub fn name(self) -> &'static str {
+        match self {
+            DateOrder::Dmy => "dmy",
+            DateOrder::Mdy => "mdy",
+            DateOrder::Ymd => "ymd",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "dmy" => Some(DateOrder::Dmy),
+            "mdy" => Some(DateOrder::Mdy),
+            "ymd" => Some(DateOrder::Ymd),
+            _ => None,
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            DateOrder::Dmy => "day/month/year",
+            DateOrder::Mdy => "month/day/year",
+            DateOrder::Ymd => "year/month/day",
+        }
+    }
+}
+
+/// What the user decided for an import.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// Zone for exports that write local times without an offset.
+    pub zone: chrono_tz::Tz,
+    /// Whether `zone` was chosen by the user (otherwise it is the system zone).
+    pub zone_explicit: bool,
+    /// Date field order for exports whose order depends on the phone's locale.
+    pub date_order: Option<DateOrder>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ConversationKind {
+    Direct,
+    Group,
+    Channel,
+}
+
+impl ConversationKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            ConversationKind::Direct => "direct",
+            ConversationKind::Group => "group",
+            ConversationKind::Channel => "channel",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "direct" => Some(ConversationKind::Direct),
+            "group" => Some(ConversationKind::Group),
+            "channel" => Some(ConversationKind::Channel),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum MessageKind {
+    Text,
+    System,
+    Media,
+    Deleted,
+    Call,
+}
+
+impl MessageKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            MessageKind::Text => "text",
+            MessageKind::System => "system",
+            MessageKind::Media => "media",
+            MessageKind::Deleted => "deleted",
+            MessageKind::Call => "call",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "text" => Some(MessageKind::Text),
+            "system" => Some(MessageKind::System),
+            "media" => Some(MessageKind::Media),
+            "deleted" => Some(MessageKind::Deleted),
+            "call" => Some(MessageKind::Call),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ParticipantRecord {
+    pub display_name: String,
+    /// Phone number, email address or user handle when the export has one.
+    pub handle: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConversationRecord {
+    /// The app's own id for the conversation, when the export has one.
+    pub native_id: Option<String>,
+    pub title: String,
+    pub kind: ConversationKind,
+    pub participants: Vec<ParticipantRecord>,
+}
+
+/// A time as the export wrote it, in local wall-clock time without a zone.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LocalTime {
+    pub naive: NaiveDateTime,
+    /// The timestamp text exactly as written (`01/02/19, 11:25`).
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AttachmentContent {
+    /// A file inside the export (a zip member or a file beside the chat), by its path there.
+    Member(String),
+    /// The export was made without media: only a placeholder remains.
+    Omitted,
+    /// The export refers to a file it does not contain.
+    Missing,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttachmentRecord {
+    pub name: String,
+    pub mime: Option<String>,
+    pub content: AttachmentContent,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessageRecord {
+    pub native_id: Option<String>,
+    /// `None` for system messages.
+    pub sender: Option<ParticipantRecord>,
+    pub sent_at: DateTime<Utc>,
+    pub local_time: Option<LocalTime>,
+    pub kind: MessageKind,
+    pub body: String,
+    pub edited: bool,
+    pub reply_to: Option<String>,
+    pub attachments: Vec<AttachmentRecord>,
+    /// Where the message starts in the export (file and line).
+    pub location: Location,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ImportWarning {
+    /// `chat.txt:418`, or the file alone when the warning is about the whole file.
+    pub at: String,
+    pub message: String,
+}
+
+/// Where importers send what they read.
+pub trait RecordSink {
+    /// Starts a conversation; the messages that follow belong to it.
+    fn conversation(&mut self, conversation: ConversationRecord) -> Result<()>;
+    fn message(&mut self, message: MessageRecord) -> Result<()>;
+    fn warning(&mut self, at: &Location, message: String);
+    /// Bytes of the export read so far (for progress bars).
+    fn progress(&mut self, bytes_done: u64, bytes_total: u64);
+}
+
+/// Decisions an importer made that the archive records on the source (provenance).
+#[derive(Debug, Clone, Default)]
+pub struct SourceFacts {
+    /// The IANA zone local times were read in, when the format has local times.
+    pub zone: Option<String>,
+    /// The date field order decided for the file (`d/m/y`, `m/d/y`, ...), when it varies.
+    pub date_order: Option<String>,
+    pub messages: u64,
+}
+
+pub trait Importer {
+    fn format(&self) -> Format;
+    /// Version of this importer, recorded on every source it produced.
+    fn version(&self) -> u32;
+    fn import(
+        &self,
+        input: &mut Input,
+        options: &ImportOptions,
+        sink: &mut dyn RecordSink,
+    ) -> Result<SourceFacts>;
+}
+
+/// A sink that keeps everything in memory: for tests, the conformance suite and the parse-only
+/// benchmark (which sets `keep_messages` to false and only counts).
+#[derive(Debug, Default)]
+pub struct Collected {
+    pub conversations: Vec<ConversationRecord>,
+    pub messages: Vec<MessageRecord>,
+    pub warnings: Vec<ImportWarning>,
+    pub message_count: u64,
+    pub keep_messages: bool,
+}
+
+impl Collected {
+    pub fn keeping() -> Self {
+        Collected {
+            keep_messages: true,
+            ..Default::default()
+        }
+    }
+}
+
+impl RecordSink for Collected {
+    fn conversation(&mut self, conversation: ConversationRecord) -> Result<()> {
+        self.conversations.push(conversation);
+        Ok(())
+    }
+
+    fn message(&mut self, message: MessageRecord) -> Result<()> {
+        self.message_count += 1;
+        if self.keep_messages {
+            self.messages.push(message);
+        }
+        Ok(())
+    }
+
+    fn warning(&mut self, at: &Location, message: String) {
+        self.warnings.push(ImportWarning {
+            at: at.to_string(),
+            message,
+        });
+    }
+
+    fn progress(&mut self, _bytes_done: u64, _bytes_total: u64) {}
+}
+
+/// Reads an export without storing it: detection, then the importer into `sink`.
+pub fn read_export(
+    path: &std::path::Path,
+    format: Option<Format>,
+    options: &ImportOptions,
+    sink: &mut dyn RecordSink,
+) -> Result<SourceFacts> {
+    let mut input = Input::open(path)?;
+    let importer = detect(&mut input, format)?;
+    importer.import(&mut input, options, sink)
+}
+
+/// Picks the importer for an input, or explains why none fits.
+pub fn detect(input: &mut Input, wanted: Option<Format>) -> Result<Box<dyn Importer>> {
+    if let Some(Format::Whatsapp) = wanted {
+        return Ok(Box::new(whatsapp::WhatsApp));
+    }
+    if !input.is_zip() && input::looks_binary(input)? {
+        return Err(Error::bad_input(
+            Location::file(input.display_name()),
+            "binary file, not a chat export (Holdfast reads WhatsApp .txt and .zip exports)",
+        ));
+    }
+    if whatsapp::WhatsApp::detect(input)? {
+        return Ok(Box::new(whatsapp::WhatsApp));
+    }
+    if input.is_zip() {
+        return Err(Error::UnsupportedFormat {
+            location: Location::file(input.display_name()),
+            message: "this zip holds no chat export Holdfast recognises (a WhatsApp export zip holds _chat.txt or 'WhatsApp Chat with ….txt')".into(),
+        });
+    }
+    Err(Error::bad_input(
+        Location::line(input.display_name(), 1),
+        "no chat message found: a WhatsApp export's lines start like '31/12/2023, 23:59 - Name: text' or '[31/12/2023, 23:59:59] Name: text'",
+    ))
+}

@@ -1,0 +1,197 @@
+// The one place the UI talks to the Rust core: one typed function per Tauri
+// command (see notes/ui-contract.md). Every rejection is turned into an
+// `ApiFailure`, which is an `ApiError` ({ code, message }) and an Error.
+//
+// In `vite --mode mock` (npm run dev:mock) an in-memory mock answers instead of
+// Tauri. The check is on `import.meta.env.MODE`, which Vite replaces with a
+// constant, so a production build contains neither the mock nor its import.
+
+import { Channel, invoke } from "@tauri-apps/api/core";
+import { getCurrentWebview } from "@tauri-apps/api/webview";
+import type { ApiError } from "./bindings/ApiError";
+import type { ArchiveStatus } from "./bindings/ArchiveStatus";
+import type { ConversationList } from "./bindings/ConversationList";
+import type { ConversationView } from "./bindings/ConversationView";
+import type { ErrorCode } from "./bindings/ErrorCode";
+import type { ImportOptions } from "./bindings/ImportOptions";
+import type { ImportProgress } from "./bindings/ImportProgress";
+import type { ImportReport } from "./bindings/ImportReport";
+import type { InitResult } from "./bindings/InitResult";
+import type { Stats } from "./bindings/Stats";
+
+export type InvokeArgs = Record<string, unknown>;
+
+/** What a drop-target needs from the webview's file drag-and-drop. */
+export type FileDragEvent =
+  | { type: "enter"; paths: string[] }
+  | { type: "over" }
+  | { type: "drop"; paths: string[] }
+  | { type: "leave" };
+
+/** The transport behind the typed functions: Tauri in the app, a mock in dev. */
+export interface Backend {
+  invoke<T>(cmd: string, args?: InvokeArgs): Promise<T>;
+  /** import_paths needs a Channel, which only exists inside Tauri. */
+  importPaths(paths: string[], options: ImportOptions, onProgress: (p: ImportProgress) => void): Promise<ImportReport>;
+  onFileDrag(handler: (e: FileDragEvent) => void): Promise<() => void>;
+}
+
+const tauriBackend: Backend = {
+  invoke: (cmd, args) => invoke(cmd, args),
+  importPaths(paths, options, onProgress) {
+    const channel = new Channel<ImportProgress>();
+    channel.onmessage = onProgress;
+    return invoke<ImportReport>("import_paths", { paths, options, onProgress: channel });
+  },
+  onFileDrag(handler) {
+    return getCurrentWebview().onDragDropEvent((event) => {
+      const p = event.payload;
+      if (p.type === "enter" || p.type === "drop") handler({ type: p.type, paths: p.paths });
+      else handler({ type: p.type });
+    });
+  },
+};
+
+let backendPromise: Promise<Backend> | null = null;
+
+function backend(): Promise<Backend> {
+  if (!backendPromise) {
+    if (import.meta.env.MODE === "mock") {
+      backendPromise = import("./mock/backend").then((m) => m.mockBackend);
+    } else {
+      backendPromise = Promise.resolve(tauriBackend);
+    }
+  }
+  return backendPromise;
+}
+
+// ---------------------------------------------------------------- errors ---
+
+const ERROR_CODES: readonly ErrorCode[] = [
+  "wrong_passphrase",
+  "locked",
+  "no_archive",
+  "archive_exists",
+  "archive_in_use",
+  "bad_input",
+  "unsupported_format",
+  "keychain_unavailable",
+  "io",
+  "internal",
+];
+
+/** A rejected command. It is an `ApiError`, so the UI can branch on `code`. */
+export class ApiFailure extends Error implements ApiError {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.name = "ApiFailure";
+    this.code = code;
+  }
+}
+
+function isErrorCode(v: unknown): v is ErrorCode {
+  return typeof v === "string" && (ERROR_CODES as readonly string[]).includes(v);
+}
+
+/** Turn anything a command (or Tauri itself) rejected with into an ApiFailure. */
+export function toApiError(e: unknown): ApiFailure {
+  if (e instanceof ApiFailure) return e;
+  if (typeof e === "object" && e !== null) {
+    const o = e as { code?: unknown; message?: unknown };
+    if (isErrorCode(o.code)) {
+      return new ApiFailure(o.code, typeof o.message === "string" ? o.message : String(o.code));
+    }
+    if (typeof o.message === "string") return new ApiFailure("internal", o.message);
+  }
+  if (typeof e === "string") return new ApiFailure("internal", e);
+  return new ApiFailure("internal", "Something went wrong in Holdfast.");
+}
+
+// Someone (the app shell) wants to know when the core says the archive is locked
+// (e.g. it was locked elsewhere), to go back to the Unlock screen.
+const lockedListeners = new Set<() => void>();
+
+/** Called whenever a command rejects with code "locked"; returns an unsubscribe function. */
+export function onLockedError(fn: () => void): () => void {
+  lockedListeners.add(fn);
+  return () => lockedListeners.delete(fn);
+}
+
+function fail(e: unknown): ApiFailure {
+  const f = toApiError(e);
+  if (f.code === "locked") for (const fn of lockedListeners) fn();
+  return f;
+}
+
+async function call<T>(cmd: string, args?: InvokeArgs): Promise<T> {
+  try {
+    const b = await backend();
+    return await b.invoke<T>(cmd, args);
+  } catch (e) {
+    throw fail(e);
+  }
+}
+
+// -------------------------------------------------------------- commands ---
+
+export function archiveStatus(): Promise<ArchiveStatus> {
+  return call("archive_status");
+}
+
+/** Creates the archive and unlocks it. The recovery key is returned this once. */
+export function createArchive(passphrase: string): Promise<InitResult> {
+  return call("create_archive", { passphrase });
+}
+
+/** Rejects with code "wrong_passphrase" on a wrong passphrase. */
+export function unlock(passphrase: string): Promise<ArchiveStatus> {
+  return call("unlock", { passphrase });
+}
+
+/** Rejects with "keychain_unavailable" or "locked". */
+export function unlockWithKeychain(): Promise<ArchiveStatus> {
+  return call("unlock_with_keychain");
+}
+
+export function lock(): Promise<ArchiveStatus> {
+  return call("lock");
+}
+
+export function stats(): Promise<Stats> {
+  return call("stats");
+}
+
+export function listConversations(): Promise<ConversationList> {
+  return call("list_conversations");
+}
+
+/** A page of a conversation's messages, oldest first. */
+export function showConversation(id: string, offset: number, limit: number): Promise<ConversationView> {
+  return call("show_conversation", { id, offset, limit });
+}
+
+/** Imports exports from absolute paths; progress arrives while the promise is pending. */
+export async function importPaths(
+  paths: string[],
+  options: ImportOptions,
+  onProgress: (p: ImportProgress) => void,
+): Promise<ImportReport> {
+  try {
+    const b = await backend();
+    return await b.importPaths(paths, options, onProgress);
+  } catch (e) {
+    throw fail(e);
+  }
+}
+
+/** Listen to files dragged onto the window; resolves to an unlisten function. */
+export async function onFileDrag(handler: (e: FileDragEvent) => void): Promise<() => void> {
+  try {
+    const b = await backend();
+    return await b.onFileDrag(handler);
+  } catch {
+    // Outside Tauri (or if the event API is unavailable) there is nothing to listen to.
+    return () => {};
+  }
+}

@@ -1,0 +1,250 @@
+// In-memory stand-in for the Rust core, used only in `vite --mode mock`.
+// api.ts imports this module dynamically behind `import.meta.env.MODE ===
+// "mock"`, so it never reaches a production build.
+
+import type { Backend, FileDragEvent, InvokeArgs } from "../api";
+import type { ApiError } from "../bindings/ApiError";
+import type { ArchiveStatus } from "../bindings/ArchiveStatus";
+import type { ConversationList } from "../bindings/ConversationList";
+import type { ConversationView } from "../bindings/ConversationView";
+import type { ImportOptions } from "../bindings/ImportOptions";
+import type { ImportProgress } from "../bindings/ImportProgress";
+import type { ImportReport } from "../bindings/ImportReport";
+import type { InitResult } from "../bindings/InitResult";
+import type { SourceReport } from "../bindings/SourceReport";
+import type { Stats } from "../bindings/Stats";
+import { demoConversations, importedConversation, type MockConversation } from "./data";
+
+/** The passphrase that unlocks the mock archive. */
+export const MOCK_PASSPHRASE = "correct horse battery staple";
+
+export type MockConfig = {
+  exists: boolean;
+  unlocked: boolean;
+  keychain: boolean;
+  empty: boolean;
+  /** Milliseconds a mock import takes. */
+  importMs: number;
+  /** Milliseconds every other call takes. */
+  latencyMs: number;
+};
+
+const state = {
+  config: {
+    exists: true,
+    unlocked: false,
+    keychain: true,
+    empty: false,
+    importMs: 2500,
+    latencyMs: 120,
+  } as MockConfig,
+  path: "/home/alex/Documents/Northgate records",
+  passphrase: MOCK_PASSPHRASE,
+  conversations: [] as MockConversation[],
+  sources: 3,
+  imported: new Set<string>(),
+  importCount: 0,
+};
+
+export function configureMock(c: Partial<MockConfig>): void {
+  Object.assign(state.config, c);
+  state.conversations = state.config.empty ? [] : demoConversations();
+  state.sources = state.config.empty ? 0 : 3;
+}
+configureMock({});
+
+const fail = (code: ApiError["code"], message: string): never => {
+  throw { code, message } satisfies ApiError;
+};
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function status(): ArchiveStatus {
+  return {
+    path: state.path,
+    exists: state.config.exists,
+    unlocked: state.config.unlocked,
+    keychain_remembered: state.config.keychain,
+  };
+}
+
+function requireUnlocked(): void {
+  if (!state.config.exists) fail("no_archive", "There is no archive yet.");
+  if (!state.config.unlocked) fail("locked", "The archive is locked. Unlock it first.");
+}
+
+function stats(): Stats {
+  const by_app: Record<string, number> = {};
+  let messages = 0;
+  let attachments = 0;
+  let first: string | null = null;
+  let last: string | null = null;
+  for (const c of state.conversations) {
+    by_app[c.summary.app] = (by_app[c.summary.app] ?? 0) + c.messages.length;
+    messages += c.messages.length;
+    attachments += c.messages.reduce((n, m) => n + m.attachments.filter((a) => a.status === "stored").length, 0);
+    if (c.summary.first && (!first || c.summary.first < first)) first = c.summary.first;
+    if (c.summary.last && (!last || c.summary.last > last)) last = c.summary.last;
+  }
+  return {
+    sources: state.sources,
+    conversations: state.conversations.length,
+    messages,
+    attachments,
+    by_app,
+    first,
+    last,
+  };
+}
+
+function recoveryKey(): string {
+  const alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+  const groups: string[] = [];
+  for (let g = 0; g < 8; g++) {
+    let s = "";
+    for (let i = 0; i < 5; i++) s += alphabet[(g * 7 + i * 13 + 5) % alphabet.length];
+    groups.push(s);
+  }
+  return groups.join("-");
+}
+
+async function handle(cmd: string, args: InvokeArgs = {}): Promise<unknown> {
+  await sleep(state.config.latencyMs);
+  switch (cmd) {
+    case "archive_status":
+      return status();
+    case "create_archive": {
+      if (state.config.exists) fail("archive_exists", `An archive already exists at ${state.path}.`);
+      const passphrase = String(args.passphrase ?? "");
+      if (passphrase.length < 8) fail("bad_input", "The passphrase must have at least 8 characters.");
+      await sleep(600); // key derivation
+      state.passphrase = passphrase;
+      state.config.exists = true;
+      state.config.unlocked = true;
+      state.config.keychain = false;
+      state.conversations = [];
+      state.sources = 0;
+      return { archive: state.path, recovery_key: recoveryKey() } satisfies InitResult;
+    }
+    case "unlock": {
+      if (!state.config.exists) fail("no_archive", "There is no archive yet.");
+      await sleep(400);
+      if (args.passphrase !== state.passphrase) fail("wrong_passphrase", "Wrong passphrase.");
+      state.config.unlocked = true;
+      return status();
+    }
+    case "unlock_with_keychain":
+      if (!state.config.keychain) fail("keychain_unavailable", "This device's keychain has no key for this archive.");
+      state.config.unlocked = true;
+      return status();
+    case "lock":
+      state.config.unlocked = false;
+      return status();
+    case "stats":
+      requireUnlocked();
+      return stats();
+    case "list_conversations": {
+      requireUnlocked();
+      const list = state.conversations
+        .map((c) => c.summary)
+        .sort((a, b) => (b.last ?? "").localeCompare(a.last ?? ""));
+      return { conversations: list } satisfies ConversationList;
+    }
+    case "show_conversation": {
+      requireUnlocked();
+      const c = state.conversations.find((x) => x.summary.id === args.id);
+      if (!c) return fail("bad_input", `No conversation with id ${String(args.id)}.`);
+      const offset = Math.max(0, Number(args.offset ?? 0));
+      const limit = Math.max(0, Number(args.limit ?? 200));
+      return {
+        conversation: c.summary,
+        messages: c.messages.slice(offset, offset + limit),
+        total: c.messages.length,
+        offset,
+      } satisfies ConversationView;
+    }
+    default:
+      return fail("internal", `The mock does not know the command ${cmd}.`);
+  }
+}
+
+async function importOne(path: string, options: ImportOptions, onProgress: (p: ImportProgress) => void): Promise<SourceReport> {
+  onProgress({ phase: "scanning", path });
+  await sleep(300);
+  if (/fail|\.pdf$|\.docx?$/i.test(path)) {
+    fail("unsupported_format", `${path}: not a chat export Holdfast can read. Export the chat from WhatsApp ("Export chat") and import the .zip or .txt it makes.`);
+  }
+  const already = state.imported.has(path);
+  const conv = importedConversation(path, ++state.importCount);
+  const total = 4_718_592 + state.importCount * 100_000;
+  const steps = 20;
+  for (let i = 1; i <= steps; i++) {
+    await sleep(state.config.importMs / steps);
+    onProgress({
+      phase: "importing",
+      path,
+      bytes_done: Math.round((total * i) / steps),
+      bytes_total: total,
+      messages: Math.round((conv.messages.length * i) / steps),
+    });
+  }
+  onProgress({ phase: "done", path });
+  if (!already) {
+    state.imported.add(path);
+    state.conversations.push(conv);
+    state.sources++;
+  }
+  const base = path.split(/[\\/]/).pop() ?? path;
+  return {
+    path,
+    format: "whatsapp",
+    sha256: "9f2c4e1ab07d" + "3".repeat(52),
+    conversations: 1,
+    messages_added: already ? 0 : conv.messages.length,
+    messages_duplicate: already ? conv.messages.length : 4,
+    attachments_added: already ? 0 : conv.messages.reduce((n, m) => n + m.attachments.filter((a) => a.status === "stored").length, 0),
+    already_imported: already,
+    warnings: already
+      ? []
+      : [
+          { at: `${base}/_chat.txt:418`, message: "Line does not start with a timestamp; joined to the previous message." },
+          {
+            at: `${base}/_chat.txt:1022`,
+            message: `Ambiguous date 03/04/2024 read as ${options.date_order === "mdy" ? "4 March" : "3 April"} (date order ${options.date_order ?? "auto"}).`,
+          },
+        ],
+  };
+}
+
+export const mockBackend: Backend = {
+  invoke<T>(cmd: string, args?: InvokeArgs): Promise<T> {
+    return handle(cmd, args) as Promise<T>;
+  },
+  async importPaths(paths, options, onProgress): Promise<ImportReport> {
+    requireUnlocked();
+    const sources: SourceReport[] = [];
+    for (const p of paths) sources.push(await importOne(p, options, onProgress));
+    return { sources };
+  },
+  async onFileDrag(handler: (e: FileDragEvent) => void) {
+    // A plain browser only gives file names, not paths; pretend they are in ~/Downloads.
+    const over = (e: DragEvent) => {
+      e.preventDefault();
+      handler({ type: "over" });
+    };
+    const leave = () => handler({ type: "leave" });
+    const drop = (e: DragEvent) => {
+      e.preventDefault();
+      const names = Array.from(e.dataTransfer?.files ?? []).map((f) => `/home/alex/Downloads/${f.name}`);
+      handler({ type: "drop", paths: names });
+    };
+    window.addEventListener("dragover", over);
+    window.addEventListener("dragleave", leave);
+    window.addEventListener("drop", drop);
+    return () => {
+      window.removeEventListener("dragover", over);
+      window.removeEventListener("dragleave", leave);
+      window.removeEventListener("drop", drop);
+    };
+  },
+};

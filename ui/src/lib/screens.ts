@@ -1,0 +1,20 @@
+// The screens reachable from the left rail, in rail order. Later screens
+// (Search, Records, FOI cases, Audit, Settings) are added here and in App.svelte.
+
+import type { IconName } from "./Icon.svelte";
+
+export type ScreenId = "home" | "conversations" | "import";
+
+export type ScreenEntry = { id: ScreenId; label: string; icon: IconName };
+
+export const SCREENS: readonly ScreenEntry[] = [
+  { id: "home", label: "Home", icon: "home" },
+  { id: "conversations", label: "Conversations", icon: "chat" },
+  { id: "import", label: "Import", icon: "import" },
+];
+
+export function isScreenId(v: unknown): v is ScreenId {
+  return SCREENS.some((s) => s.id === v);
+}
+
+export type Navigate = (screen: ScreenId, opts?: { conversationId?: string }) => void;
