@@ -10,5 +10,6 @@ pub mod cli;
 pub mod crypto;
 pub mod error;
 pub mod import;
+pub mod synth;
 
 pub use error::{Error, Result};
