@@ -1,3 +1,402 @@
-fn main() {
-    println!("bench placeholder");
+//! `holdfast-bench`: generates its own data and measures Holdfast against a baseline measured
+//! in the same run, printing `{"machine": ..., "figures": [{"name", "value", "unit",
+//! "baseline", "baseline_value", "ratio"}]}` with `--json`. `ratio` is value / baseline_value.
+//!
+//! ```text
+//! holdfast-bench run --messages 1000000 --json
+//! holdfast-bench gen whatsapp --messages 10000 --seed 7 --out chat.txt
+//! ```
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+use clap::{Parser, Subcommand};
+use holdfast::api::{self, ImportOptions};
+use holdfast::archive::Archive;
+use holdfast::crypto::keyfile::KdfProfile;
+use holdfast::import::{self, Collected};
+use serde::Serialize;
+use serde_json::json;
+
+#[derive(Parser)]
+#[command(
+    name = "holdfast-bench",
+    about = "Holdfast benchmarks against same-run baselines"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Generate data, run every benchmark and its baseline, print the figures
+    Run {
+        #[arg(long, default_value_t = 100_000)]
+        messages: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Repetitions of each measurement (the median is reported)
+        #[arg(long, default_value_t = 3)]
+        repeat: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a synthetic export
+    Gen {
+        /// Format to generate (whatsapp)
+        format: String,
+        #[arg(long)]
+        messages: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Parse an export without storing it and print messages/s (for profilers)
+    Parse { file: PathBuf },
+    /// (internal) import one file in a fresh process and report time and peak memory
+    #[command(hide = true)]
+    ImportChild {
+        file: PathBuf,
+        archive: PathBuf,
+        #[arg(long)]
+        unencrypted: bool,
+    },
+}
+
+#[derive(Serialize)]
+struct Figure {
+    name: String,
+    value: f64,
+    unit: String,
+    baseline: String,
+    baseline_value: f64,
+    ratio: f64,
+}
+
+fn figure(name: &str, value: f64, unit: &str, baseline: &str, baseline_value: f64) -> Figure {
+    Figure {
+        name: name.into(),
+        value: round(value),
+        unit: unit.into(),
+        baseline: baseline.into(),
+        baseline_value: round(baseline_value),
+        ratio: round(value / baseline_value),
+    }
+}
+
+fn round(x: f64) -> f64 {
+    if x.abs() >= 100.0 {
+        x.round()
+    } else {
+        (x * 1000.0).round() / 1000.0
+    }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).expect("no NaN"));
+    v[v.len() / 2]
+}
+
+fn read_first_line_with(path: &str, prefix: &str) -> Option<String> {
+    let text = std::fs::read_to_string(path).ok()?;
+    text.lines()
+        .find(|l| l.starts_with(prefix))
+        .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+}
+
+fn machine() -> serde_json::Value {
+    let os = std::fs::read_to_string("/etc/os-release")
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find(|l| l.starts_with("PRETTY_NAME="))
+                .map(|l| l[12..].trim_matches('"').to_string())
+        })
+        .unwrap_or_else(|| std::env::consts::OS.to_string());
+    json!({
+        "cpu": read_first_line_with("/proc/cpuinfo", "model name").unwrap_or_default(),
+        "cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        "memory": read_first_line_with("/proc/meminfo", "MemTotal").unwrap_or_default(),
+        "os": os,
+        "kernel": std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default().trim(),
+        "holdfast": env!("CARGO_PKG_VERSION"),
+    })
+}
+
+/// Peak resident memory of this process, in KiB (Linux).
+fn peak_rss_kib() -> u64 {
+    read_first_line_with("/proc/self/status", "VmHWM")
+        .and_then(|v| v.split_whitespace().next().and_then(|n| n.parse().ok()))
+        .unwrap_or(0)
+}
+
+fn parse_options() -> import::ImportOptions {
+    import::ImportOptions {
+        zone: "Europe/London".parse().expect("zone"),
+        zone_explicit: true,
+        date_order: None,
+    }
+}
+
+fn import_options() -> ImportOptions {
+    ImportOptions {
+        tz: Some("Europe/London".into()),
+        ..Default::default()
+    }
+}
+
+fn import_child(file: &Path, archive: &Path, unencrypted: bool) -> holdfast::Result<()> {
+    let mut a = if unencrypted {
+        Archive::create_unencrypted_benchmark_baseline(archive)?
+    } else {
+        Archive::create(archive, "bench", KdfProfile::InsecureTest)?.0
+    };
+    let t = Instant::now();
+    let report = api::import(
+        &mut a,
+        &[file.to_path_buf()],
+        &import_options(),
+        &mut |_| {},
+    )?;
+    let seconds = t.elapsed().as_secs_f64();
+    drop(a);
+    let size: u64 = dir_size(archive);
+    println!(
+        "{}",
+        json!({
+            "seconds": seconds,
+            "messages": report.sources[0].messages_added,
+            "peak_rss_kib": peak_rss_kib(),
+            "archive_bytes": size,
+        })
+    );
+    Ok(())
+}
+
+fn dir_size(dir: &Path) -> u64 {
+    let mut total = 0;
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            total += if p.is_dir() {
+                dir_size(&p)
+            } else {
+                e.metadata().map(|m| m.len()).unwrap_or(0)
+            };
+        }
+    }
+    total
+}
+
+struct ChildRun {
+    seconds: f64,
+    peak_rss_kib: u64,
+    archive_bytes: u64,
+}
+
+fn run_child(file: &Path, archive: &Path, unencrypted: bool) -> ChildRun {
+    let _ = std::fs::remove_dir_all(archive);
+    let mut cmd = Command::new(std::env::current_exe().expect("own path"));
+    cmd.arg("import-child").arg(file).arg(archive);
+    if unencrypted {
+        cmd.arg("--unencrypted");
+    }
+    let out = cmd.output().expect("run the import child");
+    assert!(
+        out.status.success(),
+        "import child failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("child JSON");
+    ChildRun {
+        seconds: v["seconds"].as_f64().unwrap_or(f64::NAN),
+        peak_rss_kib: v["peak_rss_kib"].as_u64().unwrap_or(0),
+        archive_bytes: v["archive_bytes"].as_u64().unwrap_or(0),
+    }
+}
+
+fn time<T>(f: impl FnOnce() -> T) -> (f64, T) {
+    let t = Instant::now();
+    let r = f();
+    (t.elapsed().as_secs_f64(), r)
+}
+
+fn run(messages: u64, seed: u64, repeat: usize, json_out: bool) -> Vec<Figure> {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let file = tmp.path().join("WhatsApp Chat with Bench.txt");
+    let mut f = std::fs::File::create(&file).expect("create export");
+    holdfast::synth::whatsapp_android(&mut f, messages, seed, None).expect("generate");
+    drop(f);
+    let n = messages as f64;
+    let log = |s: &str| {
+        if !json_out {
+            eprintln!("{s}");
+        }
+    };
+    log(&format!(
+        "generated {} messages ({} bytes)",
+        messages,
+        std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0)
+    ));
+
+    // 1. Parsing alone (one thread) vs reading and splitting the lines (the I/O floor).
+    let opts = parse_options();
+    let mut parse = Vec::new();
+    let mut lines = Vec::new();
+    for _ in 0..repeat {
+        let (t, count) = time(|| {
+            let mut sink = Collected::default();
+            import::read_export(&file, None, &opts, &mut sink).expect("parse");
+            sink.message_count
+        });
+        assert_eq!(count, messages);
+        parse.push(n / t);
+        let (t, _) = time(|| {
+            let mut r =
+                BufReader::with_capacity(256 * 1024, std::fs::File::open(&file).expect("open"));
+            let mut buf = Vec::new();
+            let mut k = 0u64;
+            while r.read_until(b'\n', &mut buf).expect("read") > 0 {
+                k += 1;
+                buf.clear();
+            }
+            k
+        });
+        lines.push(n / t);
+    }
+    let mut figures = vec![figure(
+        "whatsapp_parse",
+        median(parse),
+        "messages/s",
+        "read and split the file's lines only",
+        median(lines),
+    )];
+    log(&format!(
+        "{}: {} {}",
+        figures[0].name, figures[0].value, figures[0].unit
+    ));
+
+    // 2. The whole import (parse, encrypt, store) vs the same import into plain SQLite.
+    let mut enc = Vec::new();
+    let mut plain = Vec::new();
+    for _ in 0..repeat {
+        plain.push(run_child(&file, &tmp.path().join("plain"), true));
+        enc.push(run_child(&file, &tmp.path().join("enc"), false));
+    }
+    let secs = |v: &[ChildRun]| median(v.iter().map(|r| r.seconds).collect());
+    let peak = |v: &[ChildRun]| median(v.iter().map(|r| r.peak_rss_kib as f64 / 1024.0).collect());
+    let size = |v: &[ChildRun]| median(v.iter().map(|r| r.archive_bytes as f64).collect());
+    let export_bytes = std::fs::metadata(&file)
+        .map(|m| m.len() as f64)
+        .unwrap_or(1.0);
+    figures.push(figure(
+        "whatsapp_import",
+        n / secs(&enc),
+        "messages/s",
+        "same import into unencrypted SQLite",
+        n / secs(&plain),
+    ));
+    figures.push(figure(
+        "whatsapp_import_peak_memory",
+        peak(&enc),
+        "MiB",
+        "same import into unencrypted SQLite",
+        peak(&plain),
+    ));
+    figures.push(figure(
+        "archive_size_per_export_byte",
+        size(&enc) / export_bytes,
+        "bytes/byte",
+        "unencrypted SQLite archive",
+        size(&plain) / export_bytes,
+    ));
+    for f in &figures[1..] {
+        log(&format!(
+            "{}: {} {} (baseline {} {})",
+            f.name, f.value, f.unit, f.baseline_value, f.unit
+        ));
+    }
+    figures
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Cmd::Run {
+            messages,
+            seed,
+            repeat,
+            json,
+        } => {
+            let figures = run(messages, seed, repeat.max(1), json);
+            let out = json!({"machine": machine(), "messages": messages, "figures": figures});
+            if json {
+                println!("{}", serde_json::to_string_pretty(&out).expect("JSON"));
+            } else {
+                println!(
+                    "{:<32} {:>14} {:>14} {:>8}  unit",
+                    "figure", "holdfast", "baseline", "ratio"
+                );
+                for f in &figures {
+                    println!(
+                        "{:<32} {:>14} {:>14} {:>8}  {}",
+                        f.name, f.value, f.baseline_value, f.ratio, f.unit
+                    );
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        Cmd::Gen {
+            format,
+            messages,
+            seed,
+            out,
+        } => {
+            if format != "whatsapp" {
+                eprintln!("error: unknown format '{format}' (available: whatsapp)");
+                return ExitCode::from(2);
+            }
+            let result = std::fs::File::create(&out)
+                .and_then(|mut f| holdfast::synth::whatsapp_android(&mut f, messages, seed, None));
+            match result {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {}: {e}", out.display());
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Cmd::Parse { file } => {
+            let (t, n) = time(|| {
+                let mut sink = Collected::default();
+                import::read_export(&file, None, &parse_options(), &mut sink)
+                    .map(|_| sink.message_count)
+            });
+            match n {
+                Ok(n) => {
+                    println!("{n} messages in {t:.3} s: {:.0} messages/s", n as f64 / t);
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Cmd::ImportChild {
+            file,
+            archive,
+            unencrypted,
+        } => match import_child(&file, &archive, unencrypted) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(1)
+            }
+        },
+    }
 }

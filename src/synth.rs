@@ -37,12 +37,67 @@ impl Rng {
 }
 
 const WORDS: &[&str] = &[
-    "the", "to", "and", "we", "for", "on", "is", "it", "ok", "can", "you", "meeting", "invoice",
-    "contract", "delivery", "budget", "thanks", "agreed", "tomorrow", "site", "quote", "approve",
-    "draft", "minutes", "council", "planning", "report", "supplier", "deadline", "call", "lunch",
-    "weekend", "Müller", "café", "naïve", "déjà", "über", "straße", "procurement", "FOI", "review",
-    "please", "send", "check", "update", "today", "morning", "done", "👍", "🙂", "見積もり", "договор",
-    "ASAP", "policy", "records", "retention", "audit", "schedule", "confirm", "attached", "figures",
+    "the",
+    "to",
+    "and",
+    "we",
+    "for",
+    "on",
+    "is",
+    "it",
+    "ok",
+    "can",
+    "you",
+    "meeting",
+    "invoice",
+    "contract",
+    "delivery",
+    "budget",
+    "thanks",
+    "agreed",
+    "tomorrow",
+    "site",
+    "quote",
+    "approve",
+    "draft",
+    "minutes",
+    "council",
+    "planning",
+    "report",
+    "supplier",
+    "deadline",
+    "call",
+    "lunch",
+    "weekend",
+    "Müller",
+    "café",
+    "naïve",
+    "déjà",
+    "über",
+    "straße",
+    "procurement",
+    "FOI",
+    "review",
+    "please",
+    "send",
+    "check",
+    "update",
+    "today",
+    "morning",
+    "done",
+    "👍",
+    "🙂",
+    "見積もり",
+    "договор",
+    "ASAP",
+    "policy",
+    "records",
+    "retention",
+    "audit",
+    "schedule",
+    "confirm",
+    "attached",
+    "figures",
 ];
 
 const SENDERS: &[&str] = &[
@@ -78,7 +133,11 @@ pub fn whatsapp_android(
         let stamp = t.format("%d/%m/%Y, %H:%M");
         let roll = rng.below(1000);
         if roll < 5 {
-            writeln!(w, "{stamp} - Priya Shah added {}", SENDERS[rng.below(SENDERS.len() as u64) as usize])?;
+            writeln!(
+                w,
+                "{stamp} - Priya Shah added {}",
+                SENDERS[rng.below(SENDERS.len() as u64) as usize]
+            )?;
             continue;
         }
         let sender = SENDERS[rng.skewed(SENDERS.len() as u64) as usize];

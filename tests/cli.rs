@@ -59,14 +59,28 @@ fn import_keeps_every_message_and_nothing_is_readable_on_disk() {
         .iter()
         .map(|p| p.as_str().unwrap())
         .collect();
-    assert_eq!(people, ["+44 7700 900123", "Aoife Byrne", "Priya Shah", "Tom O'Neill"]);
+    assert_eq!(
+        people,
+        [
+            "+44 7700 900123",
+            "Aoife Byrne",
+            "Priya Shah",
+            "Tom O'Neill"
+        ]
+    );
 
     let msgs = messages_of(&env, c["id"].as_str().unwrap());
     assert_eq!(msgs.len() as u64, NORTHGATE_MESSAGES);
     let kinds: Vec<&str> = msgs.iter().map(|m| m["kind"].as_str().unwrap()).collect();
     assert_eq!(&kinds[..3], ["system", "system", "system"]);
-    assert!(msgs[7]["text"].as_str().unwrap().contains("\n\n- strip and dispose: £3,450\n"));
-    assert_eq!(msgs[7]["source"], "WhatsApp Chat with Northgate depot.txt:8");
+    assert!(msgs[7]["text"]
+        .as_str()
+        .unwrap()
+        .contains("\n\n- strip and dispose: £3,450\n"));
+    assert_eq!(
+        msgs[7]["source"],
+        "WhatsApp Chat with Northgate depot.txt:8"
+    );
     assert_eq!(msgs[9]["attachments"][0]["status"], "missing");
     assert_eq!(msgs[11]["kind"], "deleted");
     assert_eq!(msgs[12]["edited"], true);
@@ -88,7 +102,10 @@ fn the_database_does_not_open_without_the_key() {
     env.import(&fixture(NORTHGATE), &[]);
     let db = env.archive.join("archive.db");
     let head = std::fs::read(&db).unwrap();
-    assert!(!head.starts_with(b"SQLite format 3"), "the header is plaintext");
+    assert!(
+        !head.starts_with(b"SQLite format 3"),
+        "the header is plaintext"
+    );
     let conn = rusqlite::Connection::open(&db).unwrap();
     let err = conn
         .query_row("SELECT count(*) FROM messages", [], |r| r.get::<_, i64>(0))
@@ -155,7 +172,10 @@ fn the_recovery_key_unlocks_and_sets_a_new_passphrase() {
     let out = env
         .cmd()
         .args(["passwd"])
-        .env("HOLDFAST_RECOVERY_KEY", "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA")
+        .env(
+            "HOLDFAST_RECOVERY_KEY",
+            "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA",
+        )
         .env("HOLDFAST_NEW_PASSPHRASE", "x")
         .output()
         .unwrap();
@@ -235,11 +255,7 @@ fn reimport_adds_nothing_and_a_longer_export_adds_only_the_new_messages() {
     let (env, _) = Env::init();
     let full = std::fs::read_to_string(fixture(NORTHGATE)).unwrap();
     // The first half: every line up to the 11th message.
-    let cut = full
-        .match_indices("\n04/02/2025, 07:58")
-        .next()
-        .unwrap()
-        .0;
+    let cut = full.match_indices("\n04/02/2025, 07:58").next().unwrap().0;
     let half = env.path("WhatsApp Chat with Northgate depot (1).txt");
     std::fs::write(&half, &full[..cut + 1]).unwrap();
     let r = env.import(&half, &[]);
@@ -256,7 +272,6 @@ fn reimport_adds_nothing_and_a_longer_export_adds_only_the_new_messages() {
     assert_eq!(stats["sources"], 2);
     // The same chat text under another name (a copy) adds nothing either.
     let copy = env.path("copy.txt");
-    std::fs::write(&copy, format!("{full}")).unwrap();
     std::fs::write(&copy, full.replace("\n", "\r\n")).unwrap();
     let r = env.import(&copy, &[]);
     assert_eq!(r["sources"][0]["messages_added"], 0);
@@ -301,7 +316,11 @@ fn bad_inputs_are_clear_errors_and_leave_the_archive_as_it_was() {
     std::fs::write(&empty, "").unwrap();
     expect_failure(&env, &empty, "file is empty");
     let binary = env.path("photo.jpg");
-    std::fs::write(&binary, [0xFFu8, 0xD8, 0xFF, 0xE0, 0, 0x10, b'J', b'F', 0, 0, 1]).unwrap();
+    std::fs::write(
+        &binary,
+        [0xFFu8, 0xD8, 0xFF, 0xE0, 0, 0x10, b'J', b'F', 0, 0, 1],
+    )
+    .unwrap();
     expect_failure(&env, &binary, "binary file");
     let notes = env.path("notes.txt");
     std::fs::write(&notes, "Shopping list\n- milk\n- bread\n").unwrap();
@@ -333,7 +352,13 @@ fn ios_zip_media_are_stored_encrypted_and_missing_ones_recorded() {
     let statuses: Vec<String> = msgs
         .iter()
         .flat_map(|m| m["attachments"].as_array().unwrap().iter())
-        .map(|a| format!("{}:{}", a["name"].as_str().unwrap(), a["status"].as_str().unwrap()))
+        .map(|a| {
+            format!(
+                "{}:{}",
+                a["name"].as_str().unwrap(),
+                a["status"].as_str().unwrap()
+            )
+        })
         .collect();
     assert_eq!(
         statuses,
@@ -344,7 +369,10 @@ fn ios_zip_media_are_stored_encrypted_and_missing_ones_recorded() {
         ]
     );
     assert_eq!(msgs[5]["text"], "Draft lease");
-    assert_eq!(msgs[8]["text"], "Lift contractor confirmed for 2 December\nthey need the keys by 08:00");
+    assert_eq!(
+        msgs[8]["text"],
+        "Lift contractor confirmed for 2 December\nthey need the keys by 08:00"
+    );
     // Original zip and the photo: two blobs, neither readable.
     let blobs: Vec<_> = files_under(&env.archive.join("blobs"));
     assert_eq!(blobs.len(), 2, "{blobs:?}");
@@ -386,7 +414,11 @@ fn a_later_export_with_media_fills_in_what_an_earlier_one_left_out() {
 fn ambiguous_date_order_is_a_warning_and_the_user_can_decide() {
     let (env, _) = Env::init();
     let f = env.path("short.txt");
-    std::fs::write(&f, "06/03/2017, 00:45 - A: one\n08/05/2017, 01:48 - B: two\n").unwrap();
+    std::fs::write(
+        &f,
+        "06/03/2017, 00:45 - A: one\n08/05/2017, 01:48 - B: two\n",
+    )
+    .unwrap();
     let r = env.import(&f, &[]);
     let warnings = r["sources"][0]["warnings"].as_array().unwrap();
     assert!(
@@ -428,7 +460,10 @@ fn show_pages_and_context() {
         .iter()
         .map(|m| m["id"].as_str().unwrap())
         .collect();
-    let want: Vec<&str> = all[8..13].iter().map(|m| m["id"].as_str().unwrap()).collect();
+    let want: Vec<&str> = all[8..13]
+        .iter()
+        .map(|m| m["id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids, want);
     let out = env.run(&["show", "999"]);
     assert_eq!(out.status.code(), Some(1));
@@ -440,7 +475,12 @@ fn human_output_is_readable() {
     let (env, _) = Env::init();
     let out = env
         .cmd()
-        .args(["import", fixture(NORTHGATE).to_str().unwrap(), "--tz", "UTC"])
+        .args([
+            "import",
+            fixture(NORTHGATE).to_str().unwrap(),
+            "--tz",
+            "UTC",
+        ])
         .output()
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
@@ -453,7 +493,12 @@ fn human_output_is_readable() {
 #[test]
 fn tag_on_import_and_unknown_zone() {
     let (env, _) = Env::init();
-    let out = env.run(&["import", fixture(NORTHGATE).to_str().unwrap(), "--tz", "Mars/Base"]);
+    let out = env.run(&[
+        "import",
+        fixture(NORTHGATE).to_str().unwrap(),
+        "--tz",
+        "Mars/Base",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("unknown time zone 'Mars/Base'"));
     env.import(&fixture(NORTHGATE), &["--tag", "depot"]);

@@ -42,21 +42,34 @@ fn whatsapp_files() -> Option<Vec<(std::path::PathBuf, Value)>> {
         let expect: Value = serde_json::from_slice(&std::fs::read(&expect_path).unwrap()).unwrap();
         out.push((f, expect));
     }
-    assert!(out.len() >= 6, "expected the corpus's WhatsApp exports, found {}", out.len());
+    assert!(
+        out.len() >= 6,
+        "expected the corpus's WhatsApp exports, found {}",
+        out.len()
+    );
     Some(out)
 }
 
 #[test]
 fn every_corpus_whatsapp_export_imports_with_its_verified_facts() {
-    let Some(files) = whatsapp_files() else { return };
+    let Some(files) = whatsapp_files() else {
+        return;
+    };
     for (file, expect) in files {
         let name = file.file_name().unwrap().to_string_lossy().into_owned();
         // Through the real CLI into a real archive.
         let (env, _) = Env::init();
         let r = env.json(&["import", file.to_str().unwrap(), "--tz", "UTC"]);
         let s = &r["sources"][0];
-        assert_eq!(s["messages_added"], expect["archive_messages"], "{name}: messages stored");
-        assert_eq!(env.stats()["messages"], expect["archive_messages"], "{name}");
+        assert_eq!(
+            s["messages_added"], expect["archive_messages"],
+            "{name}: messages stored"
+        );
+        assert_eq!(
+            env.stats()["messages"],
+            expect["archive_messages"],
+            "{name}"
+        );
 
         let conv = &env.json(&["conversations"])["conversations"][0];
         let shown = env.json(&["show", conv["id"].as_str().unwrap(), "--limit", "5000"]);
@@ -74,20 +87,39 @@ fn every_corpus_whatsapp_export_imports_with_its_verified_facts() {
             .filter(|m| m["kind"] == "system")
             .map(|m| m["text"].as_str().unwrap())
             .collect();
-        assert_eq!(system.len() as u64, expect["system_messages"].as_u64().unwrap(), "{name}: system messages");
+        assert_eq!(
+            system.len() as u64,
+            expect["system_messages"].as_u64().unwrap(),
+            "{name}: system messages"
+        );
         for t in expect["system_message_texts"].as_array().unwrap() {
-            assert!(system.contains(&t.as_str().unwrap()), "{name}: system text {t}");
+            assert!(
+                system.contains(&t.as_str().unwrap()),
+                "{name}: system text {t}"
+            );
         }
         let multi = msgs
             .iter()
             .filter(|m| m["text"].as_str().unwrap().contains('\n'))
             .count() as u64;
-        assert_eq!(multi, expect["multi_line_messages"].as_u64().unwrap(), "{name}: multi-line");
+        assert_eq!(
+            multi,
+            expect["multi_line_messages"].as_u64().unwrap(),
+            "{name}: multi-line"
+        );
         let first = msgs.first().unwrap()["local_time"].as_str().unwrap();
         let last = msgs.last().unwrap()["local_time"].as_str().unwrap();
         let unbracket = |v: &Value| v.as_str().unwrap().trim_matches(['[', ']']).to_string();
-        assert_eq!(first, unbracket(&expect["first_timestamp_as_written"]), "{name}: first");
-        assert_eq!(last, unbracket(&expect["last_timestamp_as_written"]), "{name}: last");
+        assert_eq!(
+            first,
+            unbracket(&expect["first_timestamp_as_written"]),
+            "{name}: first"
+        );
+        assert_eq!(
+            last,
+            unbracket(&expect["last_timestamp_as_written"]),
+            "{name}: last"
+        );
         if let Some(body) = expect["last_message_body"].as_str() {
             // The expectation comes from a parser that keeps the file's final line break; the
             // final line break terminates the last line, it is not part of the message.
@@ -98,7 +130,9 @@ fn every_corpus_whatsapp_export_imports_with_its_verified_facts() {
             );
         }
         assert_eq!(
-            msgs.iter().map(|m| m["attachments"].as_array().unwrap().len()).sum::<usize>() as u64,
+            msgs.iter()
+                .map(|m| m["attachments"].as_array().unwrap().len())
+                .sum::<usize>() as u64,
             expect["attachments_referenced"].as_u64().unwrap(),
             "{name}: attachments"
         );
@@ -121,7 +155,16 @@ fn corpus_ambiguous_file_is_read_chronologically_and_says_it_assumed() {
         .iter()
         .map(|m| m.sent_at.format("%Y-%m-%d").to_string())
         .collect();
-    assert_eq!(days, ["2017-06-03", "2017-06-03", "2017-06-03", "2017-08-05", "2017-09-04"]);
+    assert_eq!(
+        days,
+        [
+            "2017-06-03",
+            "2017-06-03",
+            "2017-06-03",
+            "2017-08-05",
+            "2017-09-04"
+        ]
+    );
 }
 
 #[test]
@@ -142,10 +185,19 @@ fn corpus_messages_match_chat_miner_reference_parse() {
             .messages
             .iter()
             .find(|m| {
-                m.local_time.as_ref().unwrap().naive.format("%Y-%m-%dT%H:%M:%S").to_string() == ts
+                m.local_time
+                    .as_ref()
+                    .unwrap()
+                    .naive
+                    .format("%Y-%m-%dT%H:%M:%S")
+                    .to_string()
+                    == ts
             })
             .unwrap_or_else(|| panic!("no message at {ts}"));
-        assert_eq!(m.sender.as_ref().unwrap().display_name, r["author"].as_str().unwrap());
+        assert_eq!(
+            m.sender.as_ref().unwrap().display_name,
+            r["author"].as_str().unwrap()
+        );
         assert_eq!(m.body.replace('\n', " "), r["message"].as_str().unwrap());
     }
 }
@@ -170,7 +222,12 @@ fn every_corpus_line_case_parses_as_listed() {
         let c = read(&path);
         let e = &case["expect"];
         let local = |m: &import::MessageRecord| {
-            m.local_time.as_ref().unwrap().naive.format("%Y-%m-%dT%H:%M:%S").to_string()
+            m.local_time
+                .as_ref()
+                .unwrap()
+                .naive
+                .format("%Y-%m-%dT%H:%M:%S")
+                .to_string()
         };
         if let Some(n) = e["messages"].as_u64() {
             assert_eq!(c.messages.len() as u64, n, "{id}: messages");

@@ -21,7 +21,10 @@ fn blob_files(env: &Env) -> BTreeSet<String> {
 #[test]
 fn sigkill_during_import_leaves_the_archive_intact_and_a_new_import_is_exact() {
     let (env, _) = Env::init();
-    env.import(&fixture("whatsapp/WhatsApp Chat with Northgate depot.txt"), &[]);
+    env.import(
+        &fixture("whatsapp/WhatsApp Chat with Northgate depot.txt"),
+        &[],
+    );
     let big = env.path("WhatsApp Chat with Big.txt");
     let mut f = std::fs::File::create(&big).unwrap();
     holdfast::synth::whatsapp_android(&mut f, MESSAGES, 42, Some("KILLTESTMARKER")).unwrap();
@@ -50,16 +53,29 @@ fn sigkill_during_import_leaves_the_archive_intact_and_a_new_import_is_exact() {
         let finished = child.try_wait().unwrap().is_some();
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
-        assert!(!finished, "the import finished before the kill at {fraction}; make the file bigger");
+        assert!(
+            !finished,
+            "the import finished before the kill at {fraction}; make the file bigger"
+        );
         killed += 1;
 
         // The archive opens, holds exactly what it held, and no trace of the killed source.
         let stats = env.stats();
-        assert_eq!(stats, base_stats, "after a kill at {fraction} of the import");
-        assert_eq!(blob_files(&env), base_blobs, "blobs after a kill at {fraction}");
+        assert_eq!(
+            stats, base_stats,
+            "after a kill at {fraction} of the import"
+        );
+        assert_eq!(
+            blob_files(&env),
+            base_blobs,
+            "blobs after a kill at {fraction}"
+        );
         assert!(
             !env.archive.join("blobs/staging").exists()
-                || std::fs::read_dir(env.archive.join("blobs/staging")).unwrap().next().is_none(),
+                || std::fs::read_dir(env.archive.join("blobs/staging"))
+                    .unwrap()
+                    .next()
+                    .is_none(),
             "staging was not cleaned up"
         );
     }

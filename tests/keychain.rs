@@ -65,7 +65,11 @@ fn session() -> Option<Session> {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    kr.stdin.take().unwrap().write_all(b"keyring login password").unwrap();
+    kr.stdin
+        .take()
+        .unwrap()
+        .write_all(b"keyring login password")
+        .unwrap();
     let out = kr.wait_with_output().unwrap();
     assert!(out.status.success());
     for line in String::from_utf8_lossy(&out.stdout).lines() {
@@ -107,7 +111,10 @@ fn without_passphrase(env: &Env, s: Option<&Session>, args: &[&str]) -> std::pro
 fn secret_service_remembers_unlocks_and_forgets() {
     let Some(s) = session() else { return };
     let (env, _) = Env::init();
-    env.import(&fixture("whatsapp/WhatsApp Chat with Northgate depot.txt"), &[]);
+    env.import(
+        &fixture("whatsapp/WhatsApp Chat with Northgate depot.txt"),
+        &[],
+    );
 
     let out = in_session(&env, &s, &["keychain", "status", "--json"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("\"remembered\": false"));
@@ -130,7 +137,9 @@ fn secret_service_remembers_unlocks_and_forgets() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(without_passphrase(&env, Some(&s), &["stats"]).status.success());
+    assert!(without_passphrase(&env, Some(&s), &["stats"])
+        .status
+        .success());
 
     // No keychain reachable: the app says so and falls back to the passphrase.
     let out = without_passphrase(&env, None, &["stats"]);
@@ -154,7 +163,11 @@ fn secret_service_remembers_unlocks_and_forgets() {
     assert!(out.status.success(), "{}", stderr(&out));
     let out = without_passphrase(&env, Some(&s), &["stats"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).starts_with("error: archive is locked"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).starts_with("error: archive is locked"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -168,7 +181,11 @@ fn remembering_without_a_keychain_is_a_clear_error() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).starts_with("error: keychain unavailable"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).starts_with("error: keychain unavailable"),
+        "{}",
+        stderr(&out)
+    );
     let out = env.run(&["keychain", "status", "--json"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("\"remembered\": false"));
 }

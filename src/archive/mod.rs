@@ -80,7 +80,7 @@ fn create_private_dir(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-fn open_database(path: &Path, key: &SecretKey) -> Result<Connection> {
+fn open_database(path: &Path, key: Option<&SecretKey>) -> Result<Connection> {
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -89,7 +89,9 @@ fn open_database(path: &Path, key: &SecretKey) -> Result<Connection> {
     )?;
     // SQLCipher logs HMAC failures to stderr by default; errors reach the user as values.
     let _ = conn.pragma_update(None, "cipher_log_level", "NONE");
-    conn.pragma_update(None, "key", key.sqlcipher_literal().as_str())?;
+    if let Some(key) = key {
+        conn.pragma_update(None, "key", key.sqlcipher_literal().as_str())?;
+    }
     conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))
         .map_err(|e| match e {
             rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::NotADatabase => {
@@ -147,8 +149,27 @@ impl Archive {
         Archive::open_with_key(dir, keyfile, data_key)
     }
 
+    /// **Benchmarks only**: an archive whose database is plain, unencrypted SQLite, so that
+    /// `holdfast-bench` can measure the cost of encryption against the same code path. Never
+    /// reachable from the CLI or the desktop app.
+    #[doc(hidden)]
+    pub fn create_unencrypted_benchmark_baseline(dir: &Path) -> Result<Archive> {
+        create_private_dir(dir)?;
+        let (keyfile, data_key, _) = KeyFile::create("baseline", KdfProfile::InsecureTest)?;
+        Archive::open_inner(dir, keyfile, data_key, false)
+    }
+
     fn open_with_key(dir: &Path, keyfile: KeyFile, data_key: SecretKey) -> Result<Archive> {
-        let mut conn = open_database(&dir.join(DB_NAME), &data_key)?;
+        Archive::open_inner(dir, keyfile, data_key, true)
+    }
+
+    fn open_inner(
+        dir: &Path,
+        keyfile: KeyFile,
+        data_key: SecretKey,
+        encrypted: bool,
+    ) -> Result<Archive> {
+        let mut conn = open_database(&dir.join(DB_NAME), encrypted.then_some(&data_key))?;
         let blobs = BlobStore::new(dir.join("blobs"), &data_key);
         let archive_lock = try_write_lock(dir);
         schema::migrate(&mut conn)?;
@@ -295,7 +316,7 @@ mod tests {
             .query_row("SELECT count(*) FROM sqlite_master", [], |r| r
                 .get::<_, i64>(0))
             .is_err());
-        let e = open_database(&dir.path().join(DB_NAME), &SecretKey::random())
+        let e = open_database(&dir.path().join(DB_NAME), Some(&SecretKey::random()))
             .err()
             .unwrap();
         assert!(e.to_string().contains("does not open"), "{e}");

@@ -10,7 +10,7 @@ use crate::api::types::{
     MessageView, ShowOptions, Stats,
 };
 use crate::error::{Error, Result};
-use crate::import::{ConversationKind, MessageKind};
+use crate::import::{ConversationKind, MessageKind, PositionKind};
 
 pub const DEFAULT_PAGE: u64 = 200;
 pub const MAX_PAGE: u64 = 5000;
@@ -161,8 +161,10 @@ pub fn show(conn: &Connection, conversation: &str, opts: &ShowOptions) -> Result
         ),
     };
     let mut stmt = conn.prepare_cached(
-        "SELECT m.id, p.display_name, m.sent_at, m.local_time, m.kind, m.body, m.edited, m.source_pos
+        "SELECT m.id, p.display_name, m.sent_at, m.local_time, m.kind, m.body, m.edited,
+                f.path, f.positions, m.source_pos
          FROM messages m LEFT JOIN participants p ON p.id = m.sender_id
+         JOIN source_files f ON f.id = m.source_file
          WHERE m.conversation_id = ?1 ORDER BY m.sent_at, m.id LIMIT ?2 OFFSET ?3",
     )?;
     let rows = stmt
@@ -175,7 +177,8 @@ pub fn show(conn: &Connection, conversation: &str, opts: &ShowOptions) -> Result
                 r.get::<_, String>(4)?,
                 r.get::<_, String>(5)?,
                 r.get::<_, bool>(6)?,
-                r.get::<_, String>(7)?,
+                PositionKind::decode(&r.get::<_, String>(8)?)
+                    .locate(&r.get::<_, String>(7)?, r.get::<_, i64>(9)? as u64),
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;

@@ -50,6 +50,13 @@ CREATE TABLE conversation_members (
     PRIMARY KEY (conversation_id, participant_id)
 ) WITHOUT ROWID;
 
+CREATE TABLE source_files (
+    id          INTEGER PRIMARY KEY,
+    source_id   INTEGER NOT NULL REFERENCES sources(id),
+    path        TEXT NOT NULL,              -- as shown: 'chat.zip/_chat.txt'
+    positions   TEXT NOT NULL               -- 'line', or the JSON array path ('$.messages')
+);
+
 CREATE TABLE messages (
     id               INTEGER PRIMARY KEY,
     conversation_id  INTEGER NOT NULL REFERENCES conversations(id),
@@ -63,8 +70,8 @@ CREATE TABLE messages (
     reply_to         TEXT,                    -- native id of the message replied to
     reactions        TEXT,                    -- JSON [{"emoji": "..", "by": ".."}]
     native_id        TEXT,
-    source_id        INTEGER NOT NULL REFERENCES sources(id),
-    source_pos       TEXT NOT NULL            -- 'chat.txt:418'
+    source_file      INTEGER NOT NULL REFERENCES source_files(id),
+    source_pos       INTEGER NOT NULL         -- line, or index in the JSON array
 );
 CREATE UNIQUE INDEX messages_ident ON messages(ident, conversation_id);
 CREATE INDEX messages_by_time ON messages(conversation_id, sent_at, id);

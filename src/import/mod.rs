@@ -186,6 +186,48 @@ pub struct AttachmentRecord {
     pub content: AttachmentContent,
 }
 
+/// How positions inside a file of an export are written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PositionKind {
+    /// 1-based line numbers: `chat.txt:418`.
+    Line,
+    /// 0-based indexes into a JSON array at this path: `result.json: $.messages[3]`.
+    JsonIndex(String),
+}
+
+impl PositionKind {
+    /// As stored in the archive: `line`, or the JSON path.
+    pub fn encode(&self) -> &str {
+        match self {
+            PositionKind::Line => "line",
+            PositionKind::JsonIndex(path) => path,
+        }
+    }
+
+    pub fn decode(s: &str) -> PositionKind {
+        match s {
+            "line" => PositionKind::Line,
+            path => PositionKind::JsonIndex(path.to_string()),
+        }
+    }
+
+    /// `chat.txt:418` or `result.json: $.messages[3]`.
+    pub fn locate(&self, file: &str, pos: u64) -> String {
+        match self {
+            PositionKind::Line => format!("{file}:{pos}"),
+            PositionKind::JsonIndex(path) => format!("{file}: {path}[{pos}]"),
+        }
+    }
+}
+
+/// A file of the export that messages come from (a zip member, or the file itself).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    /// As shown to the user: `chat.zip/_chat.txt`.
+    pub path: String,
+    pub positions: PositionKind,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct MessageRecord {
     pub native_id: Option<String>,
@@ -198,8 +240,8 @@ pub struct MessageRecord {
     pub edited: bool,
     pub reply_to: Option<String>,
     pub attachments: Vec<AttachmentRecord>,
-    /// Where the message starts in the export (file and line).
-    pub location: Location,
+    /// Where the message starts in the current [`SourceFile`]: a line, or an array index.
+    pub pos: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -212,6 +254,8 @@ pub struct ImportWarning {
 
 /// Where importers send what they read.
 pub trait RecordSink {
+    /// The file the messages that follow come from.
+    fn file(&mut self, file: SourceFile) -> Result<()>;
     /// Starts a conversation; the messages that follow belong to it.
     fn conversation(&mut self, conversation: ConversationRecord) -> Result<()>;
     fn message(&mut self, message: MessageRecord) -> Result<()>;
@@ -246,8 +290,11 @@ pub trait Importer {
 /// benchmark (which sets `keep_messages` to false and only counts).
 #[derive(Debug, Default)]
 pub struct Collected {
+    pub files: Vec<SourceFile>,
     pub conversations: Vec<ConversationRecord>,
     pub messages: Vec<MessageRecord>,
+    /// For each kept message, the index of its file in `files`.
+    pub message_files: Vec<usize>,
     pub warnings: Vec<ImportWarning>,
     pub message_count: u64,
     pub keep_messages: bool,
@@ -260,9 +307,20 @@ impl Collected {
             ..Default::default()
         }
     }
+
+    /// Where the `i`-th kept message came from: `chat.txt:418`.
+    pub fn location(&self, i: usize) -> String {
+        let f = &self.files[self.message_files[i]];
+        f.positions.locate(&f.path, self.messages[i].pos)
+    }
 }
 
 impl RecordSink for Collected {
+    fn file(&mut self, file: SourceFile) -> Result<()> {
+        self.files.push(file);
+        Ok(())
+    }
+
     fn conversation(&mut self, conversation: ConversationRecord) -> Result<()> {
         self.conversations.push(conversation);
         Ok(())
@@ -272,6 +330,7 @@ impl RecordSink for Collected {
         self.message_count += 1;
         if self.keep_messages {
             self.messages.push(message);
+            self.message_files.push(self.files.len().saturating_sub(1));
         }
         Ok(())
     }

@@ -13,7 +13,11 @@ pub fn is_invisible_mark(c: char) -> bool {
 }
 
 pub fn strip_marks(s: &str) -> &str {
-    s.trim_start_matches(is_invisible_mark)
+    // Every mark is encoded starting with 0xE2 or 0xEF: skip the scan for ordinary text.
+    match s.as_bytes().first() {
+        Some(0xE2 | 0xEF) => s.trim_start_matches(is_invisible_mark),
+        _ => s,
+    }
 }
 
 fn is_space(c: char) -> bool {
@@ -91,16 +95,20 @@ impl<'a> Cursor<'a> {
         }
     }
 
+    /// Skips spaces, tabs, U+00A0 and U+202F; returns how many.
     fn spaces(&mut self) -> usize {
+        let b = self.s.as_bytes();
         let mut n = 0;
-        while let Some(c) = self.peek() {
-            if !is_space(c) {
-                break;
-            }
-            self.i += c.len_utf8();
+        loop {
+            let width = match b.get(self.i..) {
+                Some([b' ' | b'\t', ..]) => 1,
+                Some([0xC2, 0xA0, ..]) => 2,
+                Some([0xE2, 0x80, 0xAF, ..]) => 3,
+                _ => return n,
+            };
+            self.i += width;
             n += 1;
         }
-        n
     }
 
     /// Up to `max` ASCII digits; returns (value, digit count).

@@ -213,6 +213,21 @@ pub struct Classified {
     pub markers: Vec<Marker>,
 }
 
+/// `a` equals `lower` ignoring ASCII case (`lower` is lower-case).
+fn eq_ascii_ci(a: &str, lower: &str) -> bool {
+    a.len() == lower.len()
+        && a.bytes()
+            .zip(lower.bytes())
+            .all(|(x, y)| x.to_ascii_lowercase() == y)
+}
+
+/// `a` ends with `lower` ignoring ASCII case.
+fn ends_with_ascii_ci(a: &str, lower: &str) -> bool {
+    a.len() >= lower.len()
+        && a.is_char_boundary(a.len() - lower.len())
+        && eq_ascii_ci(&a[a.len() - lower.len()..], lower)
+}
+
 fn strip_final_period(s: &str) -> &str {
     s.strip_suffix('.').unwrap_or(s)
 }
@@ -294,10 +309,13 @@ pub fn classify(text: &str) -> Classified {
         markers,
     };
 
-    if rest.is_empty() && DELETED.contains(&strip_final_period(first_clean)) {
+    if rest.is_empty()
+        && first_clean.len() <= 48
+        && DELETED.contains(&strip_final_period(first_clean))
+    {
         return done(MessageKind::Deleted, body.to_string(), vec![]);
     }
-    if CALLS.iter().any(|c| first_clean.starts_with(c)) && first_clean.len() < 80 {
+    if first_clean.len() < 80 && CALLS.iter().any(|c| first_clean.starts_with(c)) {
         return done(MessageKind::Call, body.to_string(), vec![]);
     }
     if first_clean.ends_with('>') && MEDIA_OMITTED.contains(&first_clean) {
@@ -321,7 +339,7 @@ pub fn classify(text: &str) -> Classified {
             }
         }
     }
-    if first.contains(['<', '‹']) {
+    if first.as_bytes().contains(&b'<') || first.contains('‹') {
         if let Some((s, e, name)) = ios_attached(first) {
             let line_caption = caption(&first[..s], first[e..].trim());
             return done(
@@ -343,8 +361,10 @@ pub fn classify(text: &str) -> Classified {
             );
         }
     }
-    let lower = first_clean.to_lowercase();
-    if let Some((_, kind)) = TYPE_OMITTED.iter().find(|(t, _)| lower == *t) {
+    if let Some((_, kind)) = TYPE_OMITTED
+        .iter()
+        .find(|(t, _)| eq_ascii_ci(first_clean, t))
+    {
         return done(
             MessageKind::Media,
             rest.to_string(),
@@ -352,7 +372,7 @@ pub fn classify(text: &str) -> Classified {
         );
     }
     for suffix in DOCUMENT_OMITTED {
-        if lower.ends_with(suffix) {
+        if ends_with_ascii_ci(first_clean, suffix) {
             // `report.pdf • 2 pages document omitted`: keep the name before the bullet.
             let cut = first_clean.len() - suffix.len();
             let head = first_clean[..cut].trim();
@@ -372,7 +392,11 @@ pub fn classify(text: &str) -> Classified {
 /// notice to the chat).
 pub fn is_attributed_system_text(text: &str) -> bool {
     let t = strip_marks(text);
-    SYSTEM_PREFIXES.iter().any(|p| t.starts_with(p))
+    // Every notice starts with one of these letters: skip the list for everything else.
+    matches!(
+        t.as_bytes().first(),
+        Some(b'M' | b'Y' | b'N' | b'L' | b'I' | b'A')
+    ) && SYSTEM_PREFIXES.iter().any(|p| t.starts_with(p))
 }
 
 /// Whether an authorless line shows that the chat is a group.

@@ -9,7 +9,7 @@ pub mod dates;
 pub mod header;
 pub mod markers;
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::io::{BufRead, BufReader, Read};
 
 use chrono::NaiveTime;
@@ -21,7 +21,7 @@ use super::zone::{self, Resolution};
 use super::{
     AttachmentContent, AttachmentRecord, ConversationKind, ConversationRecord, Format,
     ImportOptions, Importer, Input, LocalTime, MessageKind, MessageRecord, ParticipantRecord,
-    RecordSink, SourceFacts,
+    PositionKind, RecordSink, SourceFacts, SourceFile,
 };
 use crate::error::{Error, Location, Result};
 
@@ -106,11 +106,13 @@ fn chat_member(input: &Input) -> Option<String> {
     (txts.len() == 1).then(|| txts[0].clone())
 }
 
-/// Reads lines as text, keeping track of line numbers and bytes, tolerating invalid UTF-8.
+/// Reads lines, keeping track of line numbers and bytes; decodes a line as UTF-8 only when
+/// asked ([`Lines::text`]), tolerating invalid bytes.
 struct Lines<'a> {
     reader: BufReader<Box<dyn Read + 'a>>,
     buf: Vec<u8>,
     text: String,
+    decoded: bool,
     line: u64,
     bytes: u64,
     invalid_utf8: u32,
@@ -123,6 +125,7 @@ impl<'a> Lines<'a> {
             reader: BufReader::with_capacity(256 * 1024, r),
             buf: Vec::with_capacity(1024),
             text: String::new(),
+            decoded: false,
             line: 0,
             bytes: 0,
             invalid_utf8: 0,
@@ -130,8 +133,13 @@ impl<'a> Lines<'a> {
         }
     }
 
-    /// Reads the next line into `self.text` (without its terminator); `false` at the end.
+    /// Reads the next line (without its terminator); `false` at the end.
     fn advance(&mut self, file: &str) -> Result<bool> {
+        if self.decoded {
+            // Reuse the decoded line's allocation.
+            self.buf = std::mem::take(&mut self.text).into_bytes();
+            self.decoded = false;
+        }
         self.buf.clear();
         let n = self.reader.read_until(b'\n', &mut self.buf).map_err(|e| {
             Error::bad_input(
@@ -153,18 +161,29 @@ impl<'a> Lines<'a> {
         if self.line == 1 && self.buf.starts_with(b"\xEF\xBB\xBF") {
             self.buf.drain(..3);
         }
-        match std::str::from_utf8(&self.buf) {
-            Ok(s) => {
-                self.text.clear();
-                self.text.push_str(s);
-            }
-            Err(_) => {
-                self.invalid_utf8 += 1;
-                self.first_invalid.get_or_insert(self.line);
-                self.text = String::from_utf8_lossy(&self.buf).into_owned();
-            }
-        }
         Ok(true)
+    }
+
+    /// Whether the raw line could start a message (a digit, `[`, or an invisible mark first).
+    fn may_be_header(&self) -> bool {
+        matches!(self.buf.first(), Some(b'0'..=b'9' | b'[' | 0xE2 | 0xEF))
+    }
+
+    /// The current line as text (decoded once; invalid bytes become U+FFFD and are counted).
+    fn text(&mut self) -> &str {
+        if !self.decoded {
+            let raw = std::mem::take(&mut self.buf);
+            self.text = match String::from_utf8(raw) {
+                Ok(s) => s,
+                Err(e) => {
+                    self.invalid_utf8 += 1;
+                    self.first_invalid.get_or_insert(self.line);
+                    String::from_utf8_lossy(e.as_bytes()).into_owned()
+                }
+            };
+            self.decoded = true;
+        }
+        &self.text
     }
 }
 
@@ -189,7 +208,9 @@ fn split_author<'a>(rest: &'a str, known: &HashSet<String>) -> Option<(&'a str, 
 }
 
 fn plausible_author(a: &str) -> bool {
-    !a.is_empty() && a.chars().count() <= 100 && !a.contains(['"', '“', '„', '«'])
+    !a.is_empty()
+        && (a.len() <= 100 || a.chars().count() <= 100)
+        && !a.contains(['"', '“', '„', '«'])
 }
 
 fn participant(author: &str) -> ParticipantRecord {
@@ -256,7 +277,7 @@ impl WhatsApp {
             if !lines.advance(&display)? {
                 break;
             }
-            if header::parse(&lines.text).is_some() {
+            if lines.may_be_header() && header::parse(lines.text()).is_some() {
                 return Ok(true);
             }
         }
@@ -268,10 +289,13 @@ impl WhatsApp {
         let mut lines = Lines::new(reader);
         let mut scan = Scan::default();
         while lines.advance(display)? {
-            let Some(h) = header::parse(&lines.text) else {
+            if !lines.may_be_header() {
+                continue;
+            }
+            let lineno = lines.line;
+            let Some(h) = header::parse(lines.text()) else {
                 continue;
             };
-            let lineno = lines.line;
             let entry = scan.layouts.entry(h.layout).or_default();
             entry.0 += 1;
             entry.1.add(h.fields, h.widths, lineno);
@@ -307,9 +331,9 @@ struct Pending {
 struct Emitter<'s> {
     sink: &'s mut dyn RecordSink,
     options: &'s ImportOptions,
-    display: String,
     title: String,
     known: HashSet<String>,
+    people: HashMap<String, ParticipantRecord>,
     ios: bool,
     ambiguous_times: u64,
     skipped_times: u64,
@@ -358,7 +382,6 @@ impl Emitter<'_> {
             Resolution::Ambiguous => self.ambiguous_times += 1,
             Resolution::Skipped => self.skipped_times += 1,
         }
-        let location = Location::line(&self.display, p.line);
         let mut record = MessageRecord {
             native_id: None,
             sender: None,
@@ -369,12 +392,20 @@ impl Emitter<'_> {
             edited: false,
             reply_to: None,
             attachments: Vec::new(),
-            location,
+            pos: p.line,
         };
         match split_author(&p.rest, &self.known) {
             Some((author, text)) if !is_notice(self.ios, &self.title, author, text) => {
                 let c = markers::classify(text);
-                record.sender = Some(participant(author));
+                let person = match self.people.get(author) {
+                    Some(p) => p.clone(),
+                    None => {
+                        let p = participant(author);
+                        self.people.insert(author.to_string(), p.clone());
+                        p
+                    }
+                };
+                record.sender = Some(person);
                 record.kind = c.kind;
                 record.body = c.body;
                 record.edited = c.edited;
@@ -458,12 +489,16 @@ impl Importer for WhatsApp {
             );
         }
 
+        sink.file(SourceFile {
+            path: display.clone(),
+            positions: PositionKind::Line,
+        })?;
         let mut em = Emitter {
             sink,
             options,
-            display: display.clone(),
             title,
             known: scan.author_set,
+            people: HashMap::default(),
             ios: layout.bracket,
             ambiguous_times: 0,
             skipped_times: 0,
@@ -477,8 +512,9 @@ impl Importer for WhatsApp {
         let (mut other_layout_warnings, mut bad_date_warnings) = (0u32, 0u32);
         let mut next_progress = 0u64;
         while lines.advance(&display)? {
-            let line = lines.text.as_str();
             let lineno = lines.line;
+            let bytes_read = lines.bytes;
+            let line = lines.text();
             let header: Option<Header> = header::parse(line);
             let mut started = false;
             if let Some(h) = header {
@@ -529,9 +565,9 @@ impl Importer for WhatsApp {
                     }
                 }
             }
-            if lines.bytes >= next_progress {
-                em.sink.progress(lines.bytes, total);
-                next_progress = lines.bytes + 256 * 1024;
+            if bytes_read >= next_progress {
+                em.sink.progress(bytes_read, total);
+                next_progress = bytes_read + 256 * 1024;
             }
         }
         if let Some(p) = pending.take() {

@@ -91,7 +91,7 @@ fn android_group_reads_every_line_losslessly() {
         "Agreed. Two points:\n\n1. delivery by 30/04\n2. invoice to finance@example.org"
     );
     assert_eq!(
-        m[4].location.to_string(),
+        c.location(4),
         format!("{}:5", f.path.file_name().unwrap().to_string_lossy())
     );
     assert_eq!((sender(&m[5]), m[5].body.as_str()), (Some("Tom"), "."));
@@ -159,10 +159,7 @@ fn ios_zip_links_media_and_treats_attributed_notices_as_system() {
     assert_eq!(m[3].attachments[0].content, AttachmentContent::Missing);
     assert_eq!(m[4].attachments[0].content, AttachmentContent::Omitted);
     assert_eq!(m[5].body, "Thanks");
-    assert_eq!(
-        m[5].location.to_string(),
-        "WhatsApp Chat - Acme Board.zip/_chat.txt:6"
-    );
+    assert_eq!(c.location(5), "WhatsApp Chat - Acme Board.zip/_chat.txt:6");
     assert_eq!(
         m[2].local_time.as_ref().unwrap().text,
         "31/12/2022, 11:41:02"
