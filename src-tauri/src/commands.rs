@@ -20,12 +20,21 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// The archive folder comes from `HOLDFAST_ARCHIVE`, else the platform default.
+    /// The archive folder: `--archive DIR` on the command line, else `HOLDFAST_ARCHIVE`, else
+    /// the platform default (as for the CLI).
     pub fn from_env() -> Result<Self, Error> {
-        let dir = match std::env::var_os("HOLDFAST_ARCHIVE") {
-            Some(d) => PathBuf::from(d),
-            None => archive::default_dir()?,
-        };
+        let mut args = std::env::args_os().skip(1);
+        let mut from_args = None;
+        while let Some(a) = args.next() {
+            if a == "--archive" {
+                from_args = args.next().map(PathBuf::from);
+            }
+        }
+        let dir =
+            match from_args.or_else(|| std::env::var_os("HOLDFAST_ARCHIVE").map(PathBuf::from)) {
+                Some(d) => d,
+                None => archive::default_dir()?,
+            };
         Ok(AppState {
             dir,
             open: Arc::new(Mutex::new(None)),
