@@ -1,6 +1,6 @@
 //! The fixed texts WhatsApp writes into exports in place of media, deletions, edits and calls,
 //! in English, German, Spanish, French, Italian and Portuguese, and what a message means when
-//! its text is one of them. Sources for every string: docs/formats/whatsapp.md.
+//! its text is one of them. Every string, with where it was found: docs/formats/whatsapp-strings.md.
 
 use super::header::{is_invisible_mark, strip_marks};
 use crate::import::MessageKind;
