@@ -27,11 +27,17 @@ fn read(path: &Path) -> Collected {
     c
 }
 
-fn whatsapp_files() -> Option<Vec<(std::path::PathBuf, Value)>> {
-    let Some(corpus) = corpus() else {
+/// The corpus, or `None` after saying the test skipped.
+fn corpus_or_skip() -> Option<std::path::PathBuf> {
+    let c = corpus();
+    if c.is_none() {
         eprintln!("skipped: ../shared/corpus not found beside this checkout");
-        return None;
-    };
+    }
+    c
+}
+
+fn whatsapp_files() -> Option<Vec<(std::path::PathBuf, Value)>> {
+    let corpus = corpus_or_skip()?;
     let mut out = Vec::new();
     for f in files_under(&corpus.join("whatsapp")) {
         let name = f.file_name().unwrap().to_string_lossy().into_owned();
@@ -144,8 +150,7 @@ fn every_corpus_whatsapp_export_imports_with_its_verified_facts() {
 
 #[test]
 fn corpus_ambiguous_file_is_read_chronologically_and_says_it_assumed() {
-    let Some(corpus) = corpus() else {
-        eprintln!("skipped: ../shared/corpus not found beside this checkout");
+    let Some(corpus) = corpus_or_skip() else {
         return;
     };
     let c = read(&corpus.join("whatsapp/android-ddmmyyyy-24h-short-group.pustur.txt"));
@@ -169,8 +174,7 @@ fn corpus_ambiguous_file_is_read_chronologically_and_says_it_assumed() {
 
 #[test]
 fn corpus_messages_match_chat_miner_reference_parse() {
-    let Some(corpus) = corpus() else {
-        eprintln!("skipped: ../shared/corpus not found beside this checkout");
+    let Some(corpus) = corpus_or_skip() else {
         return;
     };
     // chat-miner keeps author messages only (newest first) and joins lines with spaces.
@@ -204,8 +208,7 @@ fn corpus_messages_match_chat_miner_reference_parse() {
 
 #[test]
 fn every_corpus_line_case_parses_as_listed() {
-    let Some(corpus) = corpus() else {
-        eprintln!("skipped: ../shared/corpus not found beside this checkout");
+    let Some(corpus) = corpus_or_skip() else {
         return;
     };
     let text = std::fs::read_to_string(

@@ -23,6 +23,10 @@ use crate::crypto::chunked::{ChunkedReader, ChunkedWriter};
 use crate::crypto::SecretKey;
 use crate::error::{Error, Result};
 
+/// Blob names are known only once the content is written, so every blob shares one context;
+/// [`BlobStore::read_all`] checks the keyed hash, which binds content to name.
+const BLOB_CONTEXT: &[u8] = b"holdfast blob v1";
+
 pub struct BlobStore {
     root: PathBuf,
     enc_key: SecretKey,
@@ -79,13 +83,25 @@ impl BlobStore {
         }
         let path = self.path_of(id);
         let f = File::open(&path).map_err(|e| Error::io(&path, e))?;
-        ChunkedReader::new(&self.enc_key, f).map_err(|e| Error::Corrupt(format!("blob {id}: {e}")))
+        ChunkedReader::new(&self.enc_key, BLOB_CONTEXT, f)
+            .map_err(|e| Error::Corrupt(format!("blob {id}: {e}")))
     }
 
+    /// The whole blob, checked against its name (a blob copied over another is refused).
     pub fn read_all(&self, id: &str) -> Result<Vec<u8>> {
-        self.open(id)?
+        let data = self
+            .open(id)?
             .read_all()
-            .map_err(|e| Error::Corrupt(format!("blob {id}: {e}")))
+            .map_err(|e| Error::Corrupt(format!("blob {id}: {e}")))?;
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.name_key.as_bytes())
+            .expect("HMAC accepts any key length");
+        mac.update(&data);
+        if hex::encode(mac.finalize().into_bytes()) != id {
+            return Err(Error::Corrupt(format!(
+                "blob {id}: its content does not match its name"
+            )));
+        }
+        Ok(data)
     }
 
     /// Starts staging the blobs of one operation.
@@ -205,6 +221,7 @@ impl Staging<'_> {
         let mut w = HashingWriter {
             inner: ChunkedWriter::new(
                 &self.store.enc_key,
+                BLOB_CONTEXT,
                 BufWriter::with_capacity(256 * 1024, file),
             )
             .map_err(|e| Error::io(&part, e))?,
@@ -345,6 +362,19 @@ mod tests {
         assert_eq!(s.list().unwrap(), vec![keep.id.clone()]);
         assert!(!s.exists(&drop_.id));
         assert!(fs::read_dir(s.staging_root()).unwrap().next().is_none());
+    }
+
+    #[test]
+    fn a_blob_copied_over_another_is_refused() {
+        let (_dir, s) = store();
+        let mut st = s.staging().unwrap();
+        let a = st.put(&mut &b"first"[..]).unwrap();
+        let b = st.put(&mut &b"second"[..]).unwrap();
+        st.sync().unwrap();
+        st.publish().unwrap();
+        fs::copy(s.path_of(&a.id), s.path_of(&b.id)).unwrap();
+        let e = s.read_all(&b.id).unwrap_err().to_string();
+        assert!(e.contains("does not match its name"), "{e}");
     }
 
     #[test]

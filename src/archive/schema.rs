@@ -57,8 +57,10 @@ CREATE TABLE source_files (
     positions   TEXT NOT NULL               -- 'line', or the JSON array path ('$.messages')
 );
 
+-- AUTOINCREMENT: ids are never reused, so "every message above id N" is a sound high-water
+-- mark for whatever follows the archive (the search index).
 CREATE TABLE messages (
-    id               INTEGER PRIMARY KEY,
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
     conversation_id  INTEGER NOT NULL REFERENCES conversations(id),
     ident            BLOB NOT NULL,           -- identity for idempotent re-imports
     sender_id        INTEGER REFERENCES participants(id),

@@ -2,9 +2,11 @@
 //!
 //! Layout: `MAGIC (4) || prefix (16 random bytes) || chunk_0 || chunk_1 || ...` where every
 //! chunk is XChaCha20-Poly1305 over at most [`CHUNK`] plaintext bytes plus a 16-byte tag, with
-//! nonce `prefix || index (u64 LE)` and associated data `MAGIC || prefix || [is_last]`.
+//! nonce `prefix || index (u64 LE)` and associated data
+//! `MAGIC || prefix || len(context) (u32 LE) || context || [is_last]`.
 //! The last-chunk flag makes truncation detectable; the index in the nonce makes reordering
-//! detectable. The writer always keeps at least one byte back, so the final chunk is empty only
+//! detectable; the context (what the file is, e.g. an index file's name) makes a file copied
+//! over another one fail authentication. The writer always keeps at least one byte back, so the final chunk is empty only
 //! when the whole plaintext is.
 
 use std::io::{self, Read, Seek, SeekFrom, Write};
@@ -28,12 +30,20 @@ fn nonce(prefix: &[u8; PREFIX_LEN], index: u64) -> XNonce {
     XNonce::from(n)
 }
 
-fn aad(prefix: &[u8; PREFIX_LEN], last: bool) -> [u8; HEADER_LEN + 1] {
-    let mut a = [0u8; HEADER_LEN + 1];
-    a[..4].copy_from_slice(MAGIC);
-    a[4..HEADER_LEN].copy_from_slice(prefix);
-    a[HEADER_LEN] = u8::from(last);
+/// The associated data of every chunk but its final flag byte.
+fn aad_base(prefix: &[u8; PREFIX_LEN], context: &[u8]) -> Vec<u8> {
+    let mut a = Vec::with_capacity(HEADER_LEN + 5 + context.len());
+    a.extend_from_slice(MAGIC);
+    a.extend_from_slice(prefix);
+    a.extend_from_slice(&(context.len() as u32).to_le_bytes());
+    a.extend_from_slice(context);
+    a.push(0);
     a
+}
+
+fn aad(base: &mut [u8], last: bool) -> &[u8] {
+    *base.last_mut().expect("aad has a flag byte") = u8::from(last);
+    base
 }
 
 fn corrupt(what: &str) -> io::Error {
@@ -59,13 +69,15 @@ pub struct ChunkedWriter<W: Write> {
     inner: Option<W>,
     cipher: XChaCha20Poly1305,
     prefix: [u8; PREFIX_LEN],
+    aad: Vec<u8>,
     buf: Vec<u8>,
     index: u64,
     written: u64,
 }
 
 impl<W: Write> ChunkedWriter<W> {
-    pub fn new(key: &SecretKey, mut inner: W) -> io::Result<Self> {
+    /// `context` names what is being written; the reader must give the same.
+    pub fn new(key: &SecretKey, context: &[u8], mut inner: W) -> io::Result<Self> {
         let mut prefix = [0u8; PREFIX_LEN];
         super::fill_random(&mut prefix);
         inner.write_all(MAGIC)?;
@@ -74,6 +86,7 @@ impl<W: Write> ChunkedWriter<W> {
             inner: Some(inner),
             cipher: XChaCha20Poly1305::new(key.as_bytes().into()),
             prefix,
+            aad: aad_base(&prefix, context),
             buf: Vec::with_capacity(SEALED_CHUNK + 1),
             index: 0,
             written: 0,
@@ -86,7 +99,7 @@ impl<W: Write> ChunkedWriter<W> {
             .cipher
             .encrypt_in_place_detached(
                 &nonce(&self.prefix, self.index),
-                &aad(&self.prefix, last),
+                aad(&mut self.aad, last),
                 &mut chunk,
             )
             .map_err(|_| corrupt("encryption failed"))?;
@@ -144,6 +157,7 @@ pub struct ChunkedReader<R: Read + Seek> {
     inner: R,
     cipher: XChaCha20Poly1305,
     prefix: [u8; PREFIX_LEN],
+    aad: Vec<u8>,
     len: u64,
     pos: u64,
     /// The chunk most recently decrypted: (index, plaintext).
@@ -151,7 +165,8 @@ pub struct ChunkedReader<R: Read + Seek> {
 }
 
 impl<R: Read + Seek> ChunkedReader<R> {
-    pub fn new(key: &SecretKey, mut inner: R) -> io::Result<Self> {
+    /// `context` must be what the writer was given.
+    pub fn new(key: &SecretKey, context: &[u8], mut inner: R) -> io::Result<Self> {
         let file_len = inner.seek(SeekFrom::End(0))?;
         inner.seek(SeekFrom::Start(0))?;
         let mut header = [0u8; HEADER_LEN];
@@ -168,6 +183,7 @@ impl<R: Read + Seek> ChunkedReader<R> {
             inner,
             cipher: XChaCha20Poly1305::new(key.as_bytes().into()),
             prefix,
+            aad: aad_base(&prefix, context),
             len,
             pos: 0,
             cached: None,
@@ -217,7 +233,7 @@ impl<R: Read + Seek> ChunkedReader<R> {
         self.cipher
             .decrypt_in_place_detached(
                 &nonce(&self.prefix, index),
-                &aad(&self.prefix, last),
+                aad(&mut self.aad, last),
                 &mut data,
                 Tag::from_slice(&tag),
             )
@@ -288,7 +304,7 @@ mod tests {
     use std::io::Cursor;
 
     fn encrypt(key: &SecretKey, data: &[u8], pieces: usize) -> Vec<u8> {
-        let mut w = ChunkedWriter::new(key, Vec::new()).unwrap();
+        let mut w = ChunkedWriter::new(key, b"test", Vec::new()).unwrap();
         let step = (data.len() / pieces.max(1)).max(1);
         for part in data.chunks(step) {
             w.write_all(part).unwrap();
@@ -303,7 +319,7 @@ mod tests {
             let data: Vec<u8> = (0..len).map(|i| (i * 31 % 251) as u8).collect();
             let enc = encrypt(&key, &data, 3);
             assert_eq!(plaintext_len(enc.len() as u64).unwrap(), len as u64);
-            let r = ChunkedReader::new(&key, Cursor::new(&enc)).unwrap();
+            let r = ChunkedReader::new(&key, b"test", Cursor::new(&enc)).unwrap();
             assert_eq!(r.len(), len as u64);
             assert_eq!(r.read_all().unwrap(), data, "len {len}");
         }
@@ -324,7 +340,7 @@ mod tests {
         let enc = encrypt(&key, &data, 1);
         // Drop the last sealed chunk: the new last chunk was not sealed as last.
         let truncated = &enc[..HEADER_LEN + 2 * SEALED_CHUNK];
-        let r = ChunkedReader::new(&key, Cursor::new(truncated)).unwrap();
+        let r = ChunkedReader::new(&key, b"test", Cursor::new(truncated)).unwrap();
         assert!(r.read_all().is_err());
         // Swap two chunks.
         let mut swapped = enc.clone();
@@ -333,11 +349,18 @@ mod tests {
         let second: Vec<u8> = swapped[b..b + SEALED_CHUNK].to_vec();
         swapped[a..b].copy_from_slice(&second);
         swapped[b..b + SEALED_CHUNK].copy_from_slice(&first);
-        assert!(ChunkedReader::new(&key, Cursor::new(&swapped))
+        assert!(ChunkedReader::new(&key, b"test", Cursor::new(&swapped))
             .unwrap()
             .read_all()
             .is_err());
-        assert!(ChunkedReader::new(&SecretKey::random(), Cursor::new(&enc))
+        assert!(
+            ChunkedReader::new(&SecretKey::random(), b"test", Cursor::new(&enc))
+                .unwrap()
+                .read_all()
+                .is_err()
+        );
+        // The same bytes presented as another file are refused.
+        assert!(ChunkedReader::new(&key, b"other", Cursor::new(&enc))
             .unwrap()
             .read_all()
             .is_err());
@@ -345,7 +368,7 @@ mod tests {
         let mut empty = encrypt(&key, b"", 1);
         let n = empty.len();
         empty[n - 1] ^= 1;
-        assert!(ChunkedReader::new(&key, Cursor::new(&empty))
+        assert!(ChunkedReader::new(&key, b"test", Cursor::new(&empty))
             .unwrap()
             .read_all()
             .is_err());
@@ -357,7 +380,7 @@ mod tests {
             let key = SecretKey::from_bytes([9; 32]);
             let data: Vec<u8> = (0..len).map(|i| (i % 253) as u8).collect();
             let enc = encrypt(&key, &data, 2);
-            let mut r = ChunkedReader::new(&key, Cursor::new(&enc)).unwrap();
+            let mut r = ChunkedReader::new(&key, b"test", Cursor::new(&enc)).unwrap();
             let start = start.min(len);
             r.seek(SeekFrom::Start(start as u64)).unwrap();
             let mut out = vec![0u8; n];

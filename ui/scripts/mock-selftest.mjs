@@ -4,28 +4,18 @@
 // Each ?screen=selftest-* scenario writes its result to <html data-selftest>.
 
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { chromium, headlessArgs } from "./chromium.mjs";
+import { rmSync } from "node:fs";
 
 const base = process.argv[2] ?? "http://127.0.0.1:4173/";
-const chromium = process.env.CHROMIUM ?? "/usr/bin/chromium";
 let failed = 0;
 let passed = 0;
 for (const name of ["selftest-create", "selftest-unlock"]) {
-  const profile = mkdtempSync(join(tmpdir(), "holdfast-selftest-"));
+  const { profile, args } = headlessArgs("holdfast-selftest-");
   const r = spawnSync(
     chromium,
     [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      `--user-data-dir=${profile}`,
-      "--window-size=1280,800",
+      ...args,
       "--virtual-time-budget=60000",
       "--dump-dom",
       `${base}?screen=${name}`,

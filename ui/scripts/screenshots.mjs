@@ -4,13 +4,12 @@
 // Writes ui-<screen>.png (and ui-<screen>-dark.png for a few) to outDir.
 
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chromium, headlessArgs } from "./chromium.mjs";
+import { rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 const outDir = resolve(process.argv[2] ?? "screenshots");
 const base = process.argv[3] ?? "http://127.0.0.1:4173/";
-const chromium = process.env.CHROMIUM ?? "/usr/bin/chromium";
 
 const screens = [
   "create",
@@ -30,18 +29,10 @@ const screens = [
 const dark = ["unlock", "home", "conversation", "import-result"];
 
 function shoot(screen, { darkMode = false, size = "1280,800", suffix = "" } = {}) {
-  const profile = mkdtempSync(join(tmpdir(), "holdfast-shot-"));
+  const { profile, args: base } = headlessArgs("holdfast-shot-", size);
   const file = join(outDir, `ui-${screen}${suffix}.png`);
   const args = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    `--user-data-dir=${profile}`,
-    `--window-size=${size}`,
+    ...base,
     "--hide-scrollbars",
     "--virtual-time-budget=10000",
     ...(darkMode ? ["--force-dark-mode", "--blink-settings=preferredColorScheme=0"] : []),

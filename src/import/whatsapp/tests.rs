@@ -291,3 +291,23 @@ fn title_comes_from_the_export_name() {
     );
     assert_eq!(title_from("export.txt", None), "export");
 }
+
+#[test]
+fn authors_with_colons_emoji_and_only_emoji() {
+    let chat = "10/01/2024, 09:00 - Mum:): see you at 6\n10/01/2024, 09:01 - Team:Alpha: on it\n10/01/2024, 09:02 - 🤓: 🤓\n10/01/2024, 09:03 - Dr. Ana-María (Legal) 👩‍⚖️: noted\n";
+    let (c, _) = read(&file("c.txt", chat), None).unwrap();
+    let got: Vec<(Option<&str>, &str)> = c
+        .messages
+        .iter()
+        .map(|m| (sender(m), m.body.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (Some("Mum:)"), "see you at 6"),
+            (Some("Team:Alpha"), "on it"),
+            (Some("🤓"), "🤓"),
+            (Some("Dr. Ana-María (Legal) 👩‍⚖️"), "noted"),
+        ]
+    );
+}
