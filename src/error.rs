@@ -92,6 +92,9 @@ pub enum Error {
     Corrupt(String),
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
+    /// `position` is the 0-based character position in the query.
+    #[error("query: {message} (at character {})", .position + 1)]
+    InvalidQuery { position: usize, message: String },
     #[error("database: {0}")]
     Database(#[from] rusqlite::Error),
 }
@@ -104,7 +107,9 @@ impl Error {
             Error::NoArchive(_) => ErrorCode::NoArchive,
             Error::ArchiveExists(_) => ErrorCode::ArchiveExists,
             Error::ArchiveInUse(_) => ErrorCode::ArchiveInUse,
-            Error::BadInput { .. } | Error::InvalidArgument(_) => ErrorCode::BadInput,
+            Error::BadInput { .. } | Error::InvalidArgument(_) | Error::InvalidQuery { .. } => {
+                ErrorCode::BadInput
+            }
             Error::UnsupportedFormat { .. } => ErrorCode::UnsupportedFormat,
             Error::KeychainUnavailable(_) => ErrorCode::KeychainUnavailable,
             Error::NotFound(_) => ErrorCode::NotFound,

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod crypto;
 pub mod error;
 pub mod import;
+pub mod index;
 pub mod synth;
 
 pub use error::{Error, Result};

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use holdfast::api::{
     self, ArchiveStatus, ConversationList, ConversationView, ImportOptions, ImportProgress,
-    ImportReport, InitResult, ShowOptions, Stats,
+    ImportReport, InitResult, SearchRequest, SearchResults, ShowOptions, Stats,
 };
 use holdfast::archive::{self, Archive, Unlock};
 use holdfast::crypto::keychain::OsKeychain;
@@ -143,6 +143,26 @@ pub async fn show_conversation(
         ..Default::default()
     };
     with_archive(&state, move |a| api::show(a, &id, &opts)).await
+}
+
+#[tauri::command]
+pub async fn search(state: State<'_, AppState>, request: SearchRequest) -> Reply<SearchResults> {
+    with_archive(&state, move |a| api::search(a, &request)).await
+}
+
+#[tauri::command]
+pub async fn show_context(
+    state: State<'_, AppState>,
+    conversation: String,
+    message: String,
+    context: u64,
+) -> Reply<ConversationView> {
+    let opts = ShowOptions {
+        around: Some(message),
+        context: Some(context),
+        ..Default::default()
+    };
+    with_archive(&state, move |a| api::show(a, &conversation, &opts)).await
 }
 
 #[tauri::command]

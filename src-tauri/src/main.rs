@@ -23,6 +23,8 @@ fn main() {
             commands::list_conversations,
             commands::show_conversation,
             commands::import_paths,
+            commands::search,
+            commands::show_context,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

@@ -11,6 +11,7 @@ use crate::crypto::keychain::KeyStore;
 use crate::crypto::keyfile::{KdfProfile, KeyFile};
 use crate::error::{Error, Result};
 use crate::import::{self, zone};
+pub use crate::index::search::{SearchHit, SearchRequest, SearchResults, SortOrder};
 pub use types::*;
 
 /// What the app shows before and after unlocking.
@@ -95,17 +96,57 @@ pub fn import(
 ) -> Result<ImportReport> {
     let options = import_options(opts)?;
     let mut sources = Vec::with_capacity(paths.len());
+    let mut result = Ok(());
     for path in paths {
-        sources.push(ingest::import_file(
+        match ingest::import_file(
             a,
             path,
             opts.format,
             &options,
             opts.tag.as_deref(),
             progress,
-        )?);
+        ) {
+            Ok(s) => sources.push(s),
+            Err(e) => {
+                result = Err(e);
+                break;
+            }
+        }
     }
-    Ok(ImportReport { sources })
+    // The database is committed; now the index follows (a process killed here is caught up
+    // by the next one that opens the index).
+    if !sources.is_empty() {
+        fault_point("after-db-commit");
+        a.catch_up_index(&mut |done, total| {
+            progress.report(ImportProgress::Indexing { done, total })
+        })?;
+    }
+    result.map(|()| ImportReport { sources })
+}
+
+/// Test hook: `HOLDFAST_TEST_FAULT=<point>` aborts the process there, as a crash would
+/// (used by the crash tests; never set in normal use).
+fn fault_point(point: &str) {
+    if std::env::var("HOLDFAST_TEST_FAULT").as_deref() == Ok(point) {
+        std::process::abort();
+    }
+}
+
+pub fn search(a: &mut Archive, req: &SearchRequest) -> Result<SearchResults> {
+    a.search(req)
+}
+
+pub fn reindex(a: &mut Archive, progress: &mut dyn FnMut(u64, u64)) -> Result<ReindexReport> {
+    let t = std::time::Instant::now();
+    let messages = a.rebuild_index(progress)?;
+    Ok(ReindexReport {
+        messages,
+        took_ms: (t.elapsed().as_secs_f64() * 1e6).round() / 1000.0,
+    })
+}
+
+pub fn verify(a: &mut Archive) -> Result<VerifyReport> {
+    a.verify()
 }
 
 pub fn change_passphrase(a: &mut Archive, new_passphrase: &str) -> Result<()> {

@@ -210,6 +210,13 @@ pub enum ImportProgress {
     Done {
         path: String,
     },
+    /// Adding the new messages to the search index.
+    Indexing {
+        #[ts(type = "number")]
+        done: u64,
+        #[ts(type = "number")]
+        total: u64,
+    },
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -217,4 +224,25 @@ pub enum ImportProgress {
 pub struct KeychainStatus {
     pub archive: String,
     pub remembered: bool,
+}
+
+/// What `holdfast verify` found.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct VerifyReport {
+    pub ok: bool,
+    /// SQLite's integrity check: `ok`, or what is wrong.
+    pub database: String,
+    #[ts(type = "number")]
+    pub blobs_checked: u64,
+    pub blobs_damaged: Vec<String>,
+    pub index: crate::index::IndexCheck,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ReindexReport {
+    #[ts(type = "number")]
+    pub messages: u64,
+    pub took_ms: f64,
 }

@@ -21,10 +21,13 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags};
 
+use crate::api::types::VerifyReport;
 use crate::crypto::keyfile::{KdfProfile, KeyFile, KEYFILE_NAME};
 use crate::crypto::recovery::RecoveryKey;
 use crate::crypto::SecretKey;
 use crate::error::{Error, Result};
+use crate::index::search::{SearchRequest, SearchResults};
+use crate::index::{IndexCheck, SearchIndex};
 use blobs::BlobStore;
 
 pub const DB_NAME: &str = "archive.db";
@@ -50,6 +53,8 @@ pub struct Archive {
     keyfile: KeyFile,
     data_key: SecretKey,
     blobs: BlobStore,
+    /// The search index, opened on first use.
+    index: Option<SearchIndex>,
 }
 
 /// Held while one process writes; released on drop.
@@ -179,6 +184,7 @@ impl Archive {
             keyfile,
             data_key,
             blobs,
+            index: None,
         };
         // Finish what a killed writer left behind, unless another process is writing now.
         if let Ok(_lock) = archive_lock {
@@ -226,6 +232,87 @@ impl Archive {
 
     pub fn data_key(&self) -> &SecretKey {
         &self.data_key
+    }
+
+    /// The search index, opened (and created) on first use. It is caught up with the archive
+    /// when this process can write; otherwise it answers from what it holds (the process that
+    /// is writing brings it up to date).
+    pub fn search_index(&mut self) -> Result<&SearchIndex> {
+        if self.index.is_none() {
+            let idx = SearchIndex::open(&self.dir, &self.data_key)?;
+            if let Ok(_lock) = self.write_lock() {
+                idx.catch_up(&self.conn, &mut |_, _| {})?;
+            }
+            self.index = Some(idx);
+        }
+        Ok(self.index.as_ref().expect("just opened"))
+    }
+
+    /// Adds what the archive holds beyond the index; `progress` gets (done, total).
+    pub fn catch_up_index(&mut self, progress: &mut dyn FnMut(u64, u64)) -> Result<u64> {
+        let _lock = self.write_lock()?;
+        if self.index.is_none() {
+            self.index = Some(SearchIndex::open(&self.dir, &self.data_key)?);
+        }
+        let idx = self.index.as_ref().expect("just opened");
+        idx.catch_up(&self.conn, progress)
+    }
+
+    /// Runs a search (catching the index up first when this process can write).
+    pub fn search(&mut self, req: &SearchRequest) -> Result<SearchResults> {
+        self.search_index()?;
+        let idx = self.index.as_ref().expect("opened above");
+        idx.search(&self.conn, req)
+    }
+
+    /// Checks the database, every stored blob and the search index against the archive.
+    pub fn verify(&mut self) -> Result<VerifyReport> {
+        let check: String = self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        let mut blobs_damaged = Vec::new();
+        let mut stmt = self.conn.prepare(
+            "SELECT original_blob, sha256, 'the original of ' || file_name FROM sources
+             UNION ALL SELECT blob, sha256, 'attachment ' || name FROM attachments WHERE blob IS NOT NULL",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        drop(stmt);
+        for (blob, sha, what) in &rows {
+            match self.blobs.read_all(blob) {
+                Ok(bytes) if crate::crypto::sha256_hex(&bytes) == *sha => {}
+                Ok(_) => blobs_damaged.push(format!("{what}: content does not match its SHA-256")),
+                Err(e) => blobs_damaged.push(format!("{what}: {e}")),
+            }
+        }
+        let index = match SearchIndex::open(&self.dir, &self.data_key) {
+            Ok(idx) => idx.verify(&self.conn)?,
+            Err(e) => IndexCheck::unreadable(e.to_string()),
+        };
+        let database_ok = check == "ok";
+        Ok(VerifyReport {
+            ok: database_ok && blobs_damaged.is_empty() && index.ok,
+            database: check,
+            blobs_checked: rows.len() as u64,
+            blobs_damaged,
+            index,
+        })
+    }
+
+    /// Throws the search index away and builds it again from the archive.
+    pub fn rebuild_index(&mut self, progress: &mut dyn FnMut(u64, u64)) -> Result<u64> {
+        let _lock = self.write_lock()?;
+        self.index = None;
+        let (idx, n) = SearchIndex::rebuild(&self.dir, &self.data_key, &self.conn, progress)?;
+        self.index = Some(idx);
+        Ok(n)
     }
 
     /// Re-wraps the data key under a new passphrase; the data itself is untouched.

@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
-use crate::api::{self, ImportOptions, ImportProgress, ShowOptions};
+use crate::api::{self, ImportOptions, ImportProgress, SearchRequest, ShowOptions, SortOrder};
 use crate::archive::{self, Unlock};
 use crate::crypto::keychain::OsKeychain;
 use crate::error::{Error, Result};
@@ -63,6 +63,15 @@ enum Command {
         after_help = "Examples:\n  holdfast show 3\n  holdfast show 3 --offset 200 --limit 100\n  holdfast show 3 --around 1234 --context 5"
     )]
     Show(ShowArgs),
+    /// Search every message (query language: see the README or `holdfast search --help`)
+    #[command(after_help = SEARCH_HELP)]
+    Search(SearchArgs),
+    /// Rebuild the search index from the archive
+    #[command(after_help = "Example:\n  holdfast reindex")]
+    Reindex,
+    /// Check the database, every stored file and the search index; exit 1 on any problem
+    #[command(after_help = "Example:\n  holdfast verify --json")]
+    Verify,
     /// Change the passphrase (with the current one, or with the recovery key)
     #[command(
         after_help = "Examples:\n  holdfast passwd\n  HOLDFAST_RECOVERY_KEY='ABCD-...' HOLDFAST_NEW_PASSPHRASE=... holdfast passwd"
@@ -111,6 +120,48 @@ struct ShowArgs {
     /// How many messages to show [default: 200]
     #[arg(long, value_name = "N", conflicts_with = "around")]
     limit: Option<u64>,
+}
+
+const SEARCH_HELP: &str = "\
+Query language:
+  budget approval          every word must match (accents and case do not matter)
+  \"site meeting\"           an exact phrase
+  invoice OR quote         either
+  contract -draft          without (also: NOT draft)
+  (invoice OR quote) -draft
+  procure*  recieve~       prefix; fuzzy (1 edit; recieve~2 for 2)
+  from:priya  in:\"Northgate depot\"  in:3  app:whatsapp  tag:business
+  kind:media  has:attachment
+  before:2024-03-01  after:2024-01  on:2024-02-29  date:2024-01..2024-03
+Dates are read in --tz (default: this computer's zone); after: includes the day, before: does not.
+
+Examples:
+  holdfast search 'invoice from:tom after:2025-02'
+  holdfast search '\"roof membrane\" OR scaffold*' --sort newest --limit 50";
+
+#[derive(Args, Debug)]
+struct SearchArgs {
+    /// The query
+    query: String,
+    /// How many hits to show [default: 20]
+    #[arg(long, value_name = "N")]
+    limit: Option<u64>,
+    /// Skip this many hits (for the next page)
+    #[arg(long, value_name = "N")]
+    offset: Option<u64>,
+    /// Order of the hits
+    #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
+    sort: SortArg,
+    /// IANA time zone for dates in the query and the month facet
+    #[arg(long, value_name = "ZONE")]
+    tz: Option<String>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum SortArg {
+    Relevance,
+    Newest,
+    Oldest,
 }
 
 #[derive(Args, Debug)]
@@ -237,6 +288,40 @@ fn run(cli: &Cli) -> Result<()> {
                 &api::show(&archive, &args.conversation, &opts)?,
                 output::show,
             );
+        }
+        Command::Search(args) => {
+            let mut archive = secrets::unlock(&dir, pf)?;
+            let req = SearchRequest {
+                query: args.query.clone(),
+                limit: args.limit,
+                offset: args.offset,
+                sort: match args.sort {
+                    SortArg::Relevance => SortOrder::Relevance,
+                    SortArg::Newest => SortOrder::Newest,
+                    SortArg::Oldest => SortOrder::Oldest,
+                },
+                tz: args.tz.clone(),
+            };
+            emit(cli.json, &api::search(&mut archive, &req)?, output::search);
+        }
+        Command::Reindex => {
+            let mut archive = secrets::unlock(&dir, pf)?;
+            let mut bar = output::ImportBar::new(std::io::stderr().is_terminal());
+            let report = api::reindex(&mut archive, &mut |done, total| {
+                bar.update(ImportProgress::Indexing { done, total })
+            });
+            bar.finish();
+            emit(cli.json, &report?, output::reindex);
+        }
+        Command::Verify => {
+            let mut archive = secrets::unlock(&dir, pf)?;
+            let report = api::verify(&mut archive)?;
+            emit(cli.json, &report, output::verify);
+            if !report.ok {
+                return Err(Error::Corrupt(
+                    "verification found problems (listed above)".into(),
+                ));
+            }
         }
         Command::Passwd(args) => passwd(cli, &dir, args)?,
         Command::Keychain { action } => keychain(cli, &dir, action)?,

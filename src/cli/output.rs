@@ -5,7 +5,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::api::{
     ConversationList, ConversationView, ImportProgress, ImportReport, InitResult, KeychainStatus,
-    Stats,
+    ReindexReport, SearchResults, Stats, VerifyReport,
 };
 use crate::import::MessageKind;
 
@@ -137,6 +137,98 @@ pub fn show(v: &ConversationView) {
     }
 }
 
+/// Marks `highlights` (character ranges) in `text` with `[` `]`, or bold on a terminal.
+fn marked(text: &str, highlights: &[[u32; 2]], terminal: bool) -> String {
+    let (open, close) = if terminal {
+        ("\x1b[1m", "\x1b[0m")
+    } else {
+        ("[", "]")
+    };
+    let mut out = String::with_capacity(text.len() + 8 * highlights.len());
+    for (i, c) in text.chars().enumerate() {
+        let i = i as u32;
+        if highlights.iter().any(|h| h[0] == i) {
+            out.push_str(open);
+        }
+        out.push(if c == '\n' { ' ' } else { c });
+        if highlights.iter().any(|h| h[1] == i + 1) {
+            out.push_str(close);
+        }
+    }
+    out
+}
+
+pub fn search(r: &SearchResults) {
+    use std::io::IsTerminal;
+    let terminal = std::io::stdout().is_terminal();
+    println!(
+        "{} message(s) match ({} ms){}",
+        thousands(r.total),
+        r.took_ms,
+        if r.offset > 0 {
+            format!("; from #{}", r.offset + 1)
+        } else {
+            String::new()
+        }
+    );
+    for h in &r.hits {
+        println!(
+            "[{}] {} · {} · {} (message {} in conversation {})",
+            local(&h.sent_at),
+            h.app,
+            h.conversation,
+            h.sender.as_deref().unwrap_or("·"),
+            h.message_id,
+            h.conversation_id
+        );
+        println!("    {}", marked(&h.snippet, &h.highlights, terminal));
+    }
+    let shown = r.offset + r.hits.len() as u64;
+    if shown < r.total {
+        println!(
+            "… {} more: use --offset {shown}",
+            thousands(r.total - shown)
+        );
+    }
+}
+
+pub fn reindex(r: &ReindexReport) {
+    println!(
+        "Search index rebuilt: {} messages in {} ms.",
+        thousands(r.messages),
+        r.took_ms
+    );
+}
+
+pub fn verify(r: &VerifyReport) {
+    println!("database: {}", r.database);
+    println!(
+        "blobs: {} checked, {} damaged",
+        thousands(r.blobs_checked),
+        r.blobs_damaged.len()
+    );
+    for b in &r.blobs_damaged {
+        println!("  {b}");
+    }
+    let i = &r.index;
+    println!(
+        "search index: {} of {} messages indexed; {} missing, {} extra, {} damaged file(s)",
+        thousands(i.indexed_messages),
+        thousands(i.archive_messages),
+        thousands(i.missing_from_index),
+        thousands(i.extra_in_index),
+        i.damaged_files.len()
+    );
+    for e in i.examples.iter().chain(&i.damaged_files) {
+        println!("  {e}");
+    }
+    if r.ok {
+        println!("All checks passed.");
+    } else {
+        println!("Problems found. `holdfast reindex` rebuilds the search index from the archive.");
+    }
+}
+
 pub fn keychain(k: &KeychainStatus) {
     if k.remembered {
         println!("This device's keychain remembers the key of {}.", k.archive);
@@ -188,6 +280,11 @@ impl ImportBar {
                 bar.set_message(format!("{path}: {} messages", thousands(messages)));
             }
             ImportProgress::Done { .. } => bar.set_position(bar.length().unwrap_or(0)),
+            ImportProgress::Indexing { done, total } => {
+                bar.set_length(total);
+                bar.set_position(done);
+                bar.set_message(format!("indexing for search: {} messages", thousands(done)));
+            }
         }
     }
 

@@ -23,7 +23,7 @@ pub const HEADER_LEN: usize = MAGIC.len() + PREFIX_LEN;
 pub const CHUNK: usize = 64 * 1024;
 const SEALED_CHUNK: usize = CHUNK + TAG_LEN;
 
-fn nonce(prefix: &[u8; PREFIX_LEN], index: u64) -> XNonce {
+pub(crate) fn nonce(prefix: &[u8; PREFIX_LEN], index: u64) -> XNonce {
     let mut n = [0u8; 24];
     n[..PREFIX_LEN].copy_from_slice(prefix);
     n[PREFIX_LEN..].copy_from_slice(&index.to_le_bytes());
@@ -31,7 +31,7 @@ fn nonce(prefix: &[u8; PREFIX_LEN], index: u64) -> XNonce {
 }
 
 /// The associated data of every chunk but its final flag byte.
-fn aad_base(prefix: &[u8; PREFIX_LEN], context: &[u8]) -> Vec<u8> {
+pub(crate) fn aad_base(prefix: &[u8; PREFIX_LEN], context: &[u8]) -> Vec<u8> {
     let mut a = Vec::with_capacity(HEADER_LEN + 5 + context.len());
     a.extend_from_slice(MAGIC);
     a.extend_from_slice(prefix);
@@ -41,7 +41,7 @@ fn aad_base(prefix: &[u8; PREFIX_LEN], context: &[u8]) -> Vec<u8> {
     a
 }
 
-fn aad(base: &mut [u8], last: bool) -> &[u8] {
+pub(crate) fn aad(base: &mut [u8], last: bool) -> &[u8] {
     *base.last_mut().expect("aad has a flag byte") = u8::from(last);
     base
 }
@@ -116,6 +116,16 @@ impl<W: Write> ChunkedWriter<W> {
         let len = self.buf.len();
         self.seal_chunk(len, true)?;
         let mut inner = self.inner.take().expect("writer not finished");
+        inner.flush()?;
+        Ok(inner)
+    }
+
+    /// Seals the final chunk and returns the inner writer, left in place (for wrappers that
+    /// must terminate it themselves). Writing afterwards is an error.
+    pub fn seal_final(&mut self) -> io::Result<&mut W> {
+        let len = self.buf.len();
+        self.seal_chunk(len, true)?;
+        let inner = self.inner.as_mut().expect("writer not finished");
         inner.flush()?;
         Ok(inner)
     }

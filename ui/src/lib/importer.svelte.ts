@@ -68,6 +68,10 @@ class Importer {
   onProgress = (p: ImportProgress): void => {
     if (p.phase === "importing") {
       this.progress = { path: p.path, phase: p.phase, bytesDone: p.bytes_done, bytesTotal: p.bytes_total, messages: p.messages };
+    } else if (p.phase === "indexing") {
+      // After the archive has the messages, the search index takes them in.
+      const path = this.progress?.path ?? "";
+      this.progress = { path, phase: p.phase, bytesDone: p.done, bytesTotal: p.total, messages: p.done };
     } else {
       const prev = this.progress?.path === p.path ? this.progress : null;
       this.progress = {

@@ -3,4 +3,4 @@
 /**
  * Progress of a long import, as events (CLI progress bar, desktop progress bar).
  */
-export type ImportProgress = { "phase": "scanning", path: string, } | { "phase": "importing", path: string, bytes_done: number, bytes_total: number, messages: number, } | { "phase": "done", path: string, };
+export type ImportProgress = { "phase": "scanning", path: string, } | { "phase": "importing", path: string, bytes_done: number, bytes_total: number, messages: number, } | { "phase": "done", path: string, } | { "phase": "indexing", done: number, total: number, };
