@@ -7,16 +7,18 @@
 //! holdfast-bench gen whatsapp --messages 10000 --seed 7 --out chat.txt
 //! ```
 
+mod search;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
 use clap::{Parser, Subcommand};
-use holdfast::api::{self, ImportOptions};
 use holdfast::archive::Archive;
 use holdfast::crypto::keyfile::KdfProfile;
 use holdfast::import::{self, Collected};
+use holdfast::index::SearchIndex;
 use serde::Serialize;
 use serde_json::json;
 
@@ -41,6 +43,9 @@ enum Cmd {
         /// Repetitions of each measurement (the median is reported)
         #[arg(long, default_value_t = 3)]
         repeat: usize,
+        /// Which figures: import, search, or all
+        #[arg(long, default_value = "all")]
+        suite: String,
         #[arg(long)]
         json: bool,
     },
@@ -142,34 +147,46 @@ fn parse_options() -> import::ImportOptions {
     }
 }
 
-fn import_options() -> ImportOptions {
-    ImportOptions {
-        tz: Some("Europe/London".into()),
-        ..Default::default()
-    }
-}
-
 fn import_child(file: &Path, archive: &Path, unencrypted: bool) -> holdfast::Result<()> {
     let mut a = if unencrypted {
         Archive::create_unencrypted_benchmark_baseline(archive)?
     } else {
         Archive::create(archive, "bench", KdfProfile::InsecureTest)?.0
     };
+    // The archive import (parse, encrypt, store), then the search index it is followed by
+    // (unencrypted for the baseline), timed apart.
     let t = Instant::now();
-    let report = api::import(
+    let report = holdfast::archive::ingest::import_file(
         &mut a,
-        &[file.to_path_buf()],
-        &import_options(),
+        file,
+        None,
+        &parse_options(),
+        None,
         &mut |_| {},
     )?;
     let seconds = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    if unencrypted {
+        let dir = archive.join("plain-index");
+        std::fs::create_dir_all(&dir).map_err(|e| holdfast::Error::io(&dir, e))?;
+        let plain = SearchIndex::with_directory(
+            Box::new(tantivy::directory::MmapDirectory::open(&dir).expect("plain index folder")),
+            None,
+            &dir,
+        )?;
+        plain.catch_up(a.conn(), &mut |_, _| {})?;
+    } else {
+        a.catch_up_index(&mut |_, _| {})?;
+    }
+    let index_seconds = t.elapsed().as_secs_f64();
     drop(a);
     let size: u64 = dir_size(archive);
     println!(
         "{}",
         json!({
             "seconds": seconds,
-            "messages": report.sources[0].messages_added,
+            "index_seconds": index_seconds,
+            "messages": report.messages_added,
             "peak_rss_kib": peak_rss_kib(),
             "archive_bytes": size,
         })
@@ -194,6 +211,7 @@ fn dir_size(dir: &Path) -> u64 {
 
 struct ChildRun {
     seconds: f64,
+    index_seconds: f64,
     peak_rss_kib: u64,
     archive_bytes: u64,
 }
@@ -214,6 +232,7 @@ fn run_child(file: &Path, archive: &Path, unencrypted: bool) -> ChildRun {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("child JSON");
     ChildRun {
         seconds: v["seconds"].as_f64().unwrap_or(f64::NAN),
+        index_seconds: v["index_seconds"].as_f64().unwrap_or(f64::NAN),
         peak_rss_kib: v["peak_rss_kib"].as_u64().unwrap_or(0),
         archive_bytes: v["archive_bytes"].as_u64().unwrap_or(0),
     }
@@ -225,7 +244,30 @@ fn time<T>(f: impl FnOnce() -> T) -> (f64, T) {
     (t.elapsed().as_secs_f64(), r)
 }
 
-fn run(messages: u64, seed: u64, repeat: usize, json_out: bool) -> Vec<Figure> {
+fn run(messages: u64, seed: u64, repeat: usize, suite: &str, json_out: bool) -> Vec<Figure> {
+    let log = |s: &str| {
+        if !json_out {
+            eprintln!("{s}");
+        }
+    };
+    let mut figures = Vec::new();
+    if suite == "all" || suite == "import" {
+        figures.extend(import_figures(messages, seed, repeat, json_out));
+    }
+    if suite == "all" || suite == "search" {
+        let f = search::figures(messages, seed, repeat, &log);
+        for x in &f {
+            log(&format!(
+                "{}: {} {} (baseline {} {})",
+                x.name, x.value, x.unit, x.baseline_value, x.unit
+            ));
+        }
+        figures.extend(f);
+    }
+    figures
+}
+
+fn import_figures(messages: u64, seed: u64, repeat: usize, json_out: bool) -> Vec<Figure> {
     let tmp = tempfile::tempdir().expect("temp dir");
     let file = tmp.path().join("WhatsApp Chat with Bench.txt");
     let mut f = std::fs::File::create(&file).expect("create export");
@@ -300,6 +342,15 @@ fn run(messages: u64, seed: u64, repeat: usize, json_out: bool) -> Vec<Figure> {
         "same import into unencrypted SQLite",
         n / secs(&plain),
     ));
+    let with_index =
+        |v: &[ChildRun]| median(v.iter().map(|r| r.seconds + r.index_seconds).collect());
+    figures.push(figure(
+        "whatsapp_import_and_index",
+        n / with_index(&enc),
+        "messages/s",
+        "same, into unencrypted SQLite and an unencrypted index",
+        n / with_index(&plain),
+    ));
     figures.push(figure(
         "whatsapp_import_peak_memory",
         peak(&enc),
@@ -330,9 +381,14 @@ fn main() -> ExitCode {
             messages,
             seed,
             repeat,
+            suite,
             json,
         } => {
-            let figures = run(messages, seed, repeat.max(1), json);
+            if !["all", "import", "search"].contains(&suite.as_str()) {
+                eprintln!("error: --suite is import, search or all");
+                return ExitCode::from(2);
+            }
+            let figures = run(messages, seed, repeat.max(1), &suite, json);
             let out = json!({"machine": machine(), "messages": messages, "figures": figures});
             if json {
                 println!("{}", serde_json::to_string_pretty(&out).expect("JSON"));

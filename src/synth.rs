@@ -169,9 +169,254 @@ pub fn whatsapp_android(
     w.flush()
 }
 
+/// Words any business chat has, most frequent first (the head of the Zipf distribution).
+const COMMON: &[&str] = &[
+    "the",
+    "to",
+    "and",
+    "a",
+    "of",
+    "in",
+    "is",
+    "for",
+    "on",
+    "we",
+    "it",
+    "you",
+    "that",
+    "with",
+    "this",
+    "be",
+    "are",
+    "at",
+    "will",
+    "can",
+    "ok",
+    "have",
+    "not",
+    "do",
+    "from",
+    "please",
+    "thanks",
+    "meeting",
+    "today",
+    "tomorrow",
+    "invoice",
+    "budget",
+    "contract",
+    "site",
+    "report",
+    "draft",
+    "review",
+    "quote",
+    "delivery",
+    "supplier",
+    "approved",
+    "schedule",
+    "council",
+    "planning",
+    "minutes",
+    "agenda",
+    "deadline",
+    "update",
+    "call",
+    "email",
+    "project",
+    "office",
+    "team",
+    "client",
+    "payment",
+    "order",
+    "week",
+    "monday",
+    "friday",
+    "procurement",
+    "records",
+    "retention",
+    "policy",
+    "audit",
+    "request",
+    "information",
+    "freedom",
+    "legal",
+    "finance",
+];
+
+/// Phrases planted in a known share of messages, so phrase queries have answers.
+pub const PHRASES: &[&str] = &[
+    "site meeting",
+    "invoice approved",
+    "budget review",
+    "planning application",
+];
+
+const LATIN: &[&str] = &[
+    "ka", "ro", "mi", "ten", "sa", "lo", "vé", "dü", "ber", "an", "ti", "gor", "na", "el", "qua",
+    "ré", "po", "ši", "ma", "tur", "ø", "lin", "ça", "de",
+];
+const CYRILLIC: &[&str] = &["до", "го", "вор", "ра", "ни", "ст", "ол", "ка", "пе", "ре"];
+const CJK: &[char] = &[
+    '見', '積', '会', '議', '予', '算', '契', '約', '報', '告', '日', '程', '承', '認',
+];
+
+/// A Zipf-distributed vocabulary in several scripts, deterministic from the generator.
+pub struct Vocabulary {
+    pub words: Vec<String>,
+    cdf: Vec<f64>,
+}
+
+impl Vocabulary {
+    pub fn new(rng: &mut Rng, size: usize) -> Vocabulary {
+        let mut words: Vec<String> = COMMON.iter().map(|w| w.to_string()).collect();
+        let mut seen: std::collections::HashSet<String> = words.iter().cloned().collect();
+        // Scripts are drawn per attempt, so a script whose combinations run out cannot stall
+        // the loop (Latin alone has far more than enough).
+        while words.len() < size {
+            let w: String = match rng.below(10) {
+                0..=6 => (0..2 + rng.below(3))
+                    .map(|_| LATIN[rng.below(LATIN.len() as u64) as usize])
+                    .collect(),
+                7 | 8 => (0..2 + rng.below(3))
+                    .map(|_| CYRILLIC[rng.below(CYRILLIC.len() as u64) as usize])
+                    .collect(),
+                _ => (0..2 + rng.below(2))
+                    .map(|_| CJK[rng.below(CJK.len() as u64) as usize])
+                    .collect(),
+            };
+            if seen.insert(w.clone()) {
+                words.push(w);
+            }
+        }
+        let mut cdf = Vec::with_capacity(size);
+        let mut acc = 0.0;
+        for r in 1..=size {
+            acc += 1.0 / r as f64;
+            cdf.push(acc);
+        }
+        Vocabulary { words, cdf }
+    }
+
+    /// A word drawn with probability proportional to 1 / rank.
+    pub fn draw(&self, rng: &mut Rng) -> &str {
+        let total = *self.cdf.last().expect("non-empty");
+        let u = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64 * total;
+        let i = self
+            .cdf
+            .partition_point(|c| *c < u)
+            .min(self.words.len() - 1);
+        &self.words[i]
+    }
+}
+
+/// Apps a generated archive spreads its conversations over.
+pub const APPS: &[&str] = &["whatsapp", "signal", "telegram", "slack", "email"];
+
+/// Fills an (empty or not) archive database with `messages` generated messages over several
+/// apps, conversations and people, three years, a Zipf vocabulary in Latin, Cyrillic and CJK
+/// scripts, planted phrases, and some attachments. Straight into the database (no importer):
+/// for search benchmarks.
+pub fn fill_archive(
+    conn: &mut rusqlite::Connection,
+    messages: u64,
+    seed: u64,
+) -> rusqlite::Result<()> {
+    use rusqlite::params;
+    let mut rng = Rng::new(seed);
+    let vocab = Vocabulary::new(&mut rng, 30_000);
+    let tx = conn.transaction()?;
+    tx.execute(
+        "INSERT INTO sources (format, file_name, sha256, size, original_blob, importer, imported_at)
+         VALUES ('synthetic', 'generated', ?1, 0, '', 'synth 1', 0)",
+        [format!("{:016x}{:016x}", rng.next_u64(), rng.next_u64())],
+    )?;
+    let source = tx.last_insert_rowid();
+    tx.execute(
+        "INSERT INTO source_files (source_id, path, positions) VALUES (?1, 'generated', 'line')",
+        [source],
+    )?;
+    let file = tx.last_insert_rowid();
+    let people: Vec<i64> = (0..300)
+        .map(|i| {
+            tx.execute(
+                "INSERT INTO participants (app, display_name, handle) VALUES (?1, ?2, '')",
+                params![
+                    APPS[i % APPS.len()],
+                    format!("{} {}", vocab.words[100 + i], vocab.words[400 + i])
+                ],
+            )?;
+            Ok(tx.last_insert_rowid())
+        })
+        .collect::<rusqlite::Result<_>>()?;
+    let convs: Vec<i64> = (0..200)
+        .map(|i| {
+            tx.execute(
+                "INSERT INTO conversations (app, title, kind, created_at) VALUES (?1, ?2, 'group', 0)",
+                params![APPS[i % APPS.len()], format!("{} {} {i}", vocab.words[60 + i % 40], vocab.words[700 + i])],
+            )?;
+            Ok(tx.last_insert_rowid())
+        })
+        .collect::<rusqlite::Result<_>>()?;
+    let start = 1_640_995_200_000i64; // 2022-01-01
+    let span = 3 * 365 * 86_400_000i64;
+    {
+        let mut ins = tx.prepare(
+            "INSERT INTO messages (conversation_id, ident, sender_id, sent_at, kind, body, source_file, source_pos)
+             VALUES (?1, ?2, ?3, ?4, 'text', ?5, ?6, ?7)",
+        )?;
+        let mut att = tx.prepare(
+            "INSERT INTO attachments (message_id, name, status) VALUES (?1, ?2, 'omitted')",
+        )?;
+        let mut body = String::new();
+        for i in 0..messages {
+            body.clear();
+            let n = 3 + rng.below(18);
+            for k in 0..n {
+                if k > 0 {
+                    body.push(' ');
+                }
+                if rng.below(100) < 2 {
+                    body.push_str(PHRASES[rng.below(PHRASES.len() as u64) as usize]);
+                } else if rng.below(200) == 0 {
+                    body.push_str("receive");
+                } else {
+                    body.push_str(vocab.draw(&mut rng));
+                }
+            }
+            let c = convs[rng.skewed(convs.len() as u64) as usize];
+            let p = people[rng.below(people.len() as u64) as usize];
+            let t = start
+                + (span as f64 * i as f64 / messages.max(1) as f64) as i64
+                + rng.below(60_000) as i64;
+            let ident = [rng.next_u64().to_le_bytes(), rng.next_u64().to_le_bytes()].concat();
+            ins.execute(params![c, ident, p, t, body, file, i as i64 + 1])?;
+            if rng.below(50) == 0 {
+                att.execute(params![
+                    tx.last_insert_rowid(),
+                    format!("{}.pdf", vocab.draw(&mut rng))
+                ])?;
+            }
+        }
+    }
+    tx.commit()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn vocabulary_is_large_distinct_and_skewed() {
+        let mut rng = Rng::new(1);
+        let v = Vocabulary::new(&mut rng, 30_000);
+        let distinct: std::collections::HashSet<&String> = v.words.iter().collect();
+        assert_eq!(distinct.len(), 30_000);
+        let mut counts = std::collections::HashMap::new();
+        for _ in 0..100_000 {
+            *counts.entry(v.draw(&mut rng).to_string()).or_insert(0u32) += 1;
+        }
+        // Zipf: the first word is drawn far more often than the 1000th.
+        assert!(counts[&v.words[0]] > 50 * counts.get(&v.words[999]).copied().unwrap_or(1));
+    }
 
     #[test]
     fn same_seed_same_file_and_the_count_is_exact() {

@@ -332,6 +332,32 @@ async fn desktop_app_unlocks_shows_imports_and_creates_archives() {
         .unwrap();
     wait_text(&c, "#stat-messages", |t| t.trim() == "32").await;
 
+    // Search (the encrypted index, through the real app).
+    css(&c, "nav [data-screen=\"search\"]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let input = css(&c, "#search-input").await;
+    input.send_keys("roof membrane\u{E007}").await.unwrap();
+    wait_text(&c, "#search-total", |t| {
+        t.contains('1') && t.contains("message")
+    })
+    .await;
+    let hits = c.find_all(Locator::Css(".search-hit")).await.unwrap();
+    assert_eq!(hits.len(), 1);
+    let marked = c.find_all(Locator::Css(".search-hit mark")).await.unwrap();
+    assert_eq!(marked.len(), 3, "roof, membrane, membrane highlighted");
+    shot(&c, "search").await;
+    hits[0].click().await.unwrap();
+    css(&c, "#hit-context .message").await;
+    shot(&c, "search-context").await;
+    let input = css(&c, "#search-input").await;
+    input.clear().await.unwrap();
+    input.send_keys("(roof\u{E007}").await.unwrap();
+    let e = text_of(&c, "#search-error").await;
+    assert!(e.contains("never closed"), "{e}");
+
     css(&c, "#lock-btn").await.click().await.unwrap();
     css(&c, "#passphrase").await;
     c.close().await.unwrap();

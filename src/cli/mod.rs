@@ -301,6 +301,7 @@ fn run(cli: &Cli) -> Result<()> {
                     SortArg::Oldest => SortOrder::Oldest,
                 },
                 tz: args.tz.clone(),
+                facets: Some(true),
             };
             emit(cli.json, &api::search(&mut archive, &req)?, output::search);
         }

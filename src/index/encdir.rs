@@ -30,6 +30,9 @@ use tantivy::HasLen;
 use crate::crypto::chunked::{self, ChunkedWriter, CHUNK, HEADER_LEN, MAGIC, PREFIX_LEN};
 use crate::crypto::{open, seal, SecretKey, TAG_LEN};
 
+/// Multi-chunk reads larger than this are not cached.
+const MAX_CACHED_SPAN: usize = 4 * 1024 * 1024;
+
 /// Default bound on decrypted data kept in memory.
 pub const DEFAULT_CACHE_BYTES: usize = 256 * 1024 * 1024;
 
@@ -335,7 +338,11 @@ impl FileHandle for EncryptedFile {
             out.extend_from_slice(&data[from..to]);
         }
         let bytes = OwnedBytes::new(out);
-        self.lock().put(key, bytes.clone());
+        // Whole components that queries re-read (field norms) are small; large spans are
+        // merges and verification passes, read once: keep them out of the cache.
+        if bytes.len() <= MAX_CACHED_SPAN {
+            self.lock().put(key, bytes.clone());
+        }
         Ok(bytes)
     }
 }

@@ -53,6 +53,8 @@ pub struct SearchRequest {
     #[ts(type = "number | null")]
     pub offset: Option<u64>,
     pub sort: SortOrder,
+    /// Count facets over all matches (default true; off saves time when only hits are wanted).
+    pub facets: Option<bool>,
     /// IANA zone that dates in the query and the month facet are read in (default: this
     /// computer's).
     pub tz: Option<String>,
@@ -560,8 +562,8 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        d[0][j] = j;
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=a.len() {
         for j in 1..=b.len() {
@@ -622,7 +624,10 @@ impl SearchIndex {
         let offset = req.offset.unwrap_or(0) as usize;
         let compiled = compile(conn, *self.fields(), &req.query, tz)?;
         let searcher = self.reader().searcher();
-        let facets = FacetCollector { month_zone: tz };
+        let facets = req
+            .facets
+            .unwrap_or(true)
+            .then_some(FacetCollector { month_zone: tz });
         let page: Vec<(f32, DocAddress)>;
         let total;
         let counts;
@@ -634,7 +639,7 @@ impl SearchIndex {
                 let (n, hits, f) = searcher
                     .search(&compiled.query, &(Count, top, facets))
                     .map_err(index_error)?;
-                (total, counts) = (n, f.0);
+                (total, counts) = (n, f.map(|f| f.0).unwrap_or_default());
                 page = hits;
             }
             SortOrder::Newest | SortOrder::Oldest => {
@@ -649,7 +654,7 @@ impl SearchIndex {
                 let (n, hits, f) = searcher
                     .search(&compiled.query, &(Count, top, facets))
                     .map_err(index_error)?;
-                (total, counts) = (n, f.0);
+                (total, counts) = (n, f.map(|f| f.0).unwrap_or_default());
                 page = hits.into_iter().map(|(_, a)| (0.0, a)).collect();
             }
         }

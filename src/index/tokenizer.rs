@@ -74,6 +74,9 @@ fn is_cjk(c: char) -> bool {
 }
 
 fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
     (c.is_alphanumeric() && !is_cjk(c)) || matches!(c as u32, 0x0300..=0x036F)
 }
 
@@ -171,8 +174,7 @@ impl<'a> Scanner<'a> {
         }
         // The number must end at a boundary (not inside a word).
         let at_boundary = self.char_at(j).is_none_or(|c| !is_word_char(c));
-        (digits >= 7 && groups.len() >= 2 && at_boundary
-            || digits >= 7 && bytes[i] == b'+' && at_boundary)
+        (digits >= 7 && at_boundary && (groups.len() >= 2 || bytes[i] == b'+'))
             .then_some((j, groups))
     }
 
@@ -304,6 +306,7 @@ impl TokenStream for HoldfastTokenStream<'_> {
             t.text.clear();
             let s = &self.text[span.from..span.to];
             match span.kind {
+                Kind::Word if s.bytes().all(|b| b.is_ascii_alphanumeric()) => t.text.push_str(s),
                 // Apostrophes and combining accents (decomposed `é`) are left out.
                 Kind::Word => t.text.extend(
                     s.chars()

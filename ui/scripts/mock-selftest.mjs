@@ -10,7 +10,7 @@ import { rmSync } from "node:fs";
 const base = process.argv[2] ?? "http://127.0.0.1:4173/";
 let failed = 0;
 let passed = 0;
-for (const name of ["selftest-create", "selftest-unlock"]) {
+for (const name of ["selftest-create", "selftest-unlock", "selftest-search"]) {
   const { profile, args } = headlessArgs("holdfast-selftest-");
   const r = spawnSync(
     chromium,

@@ -97,6 +97,13 @@ export function formatDate(iso: string | null, z: Zone = {}): string {
   return dtf(z, { year: "numeric", month: "short", day: "numeric" }).format(d);
 }
 
+/** Date and time, compact: "12 Mar 2024, 14:02". */
+export function formatDateTime(iso: string, z: Zone = {}): string {
+  const d = parseDate(iso);
+  if (!d) return "";
+  return dtf(z, { dateStyle: "medium", timeStyle: "short" }).format(d);
+}
+
 /** Full date and time, for tooltips: "Tuesday, 12 March 2024 at 14:02:09 GMT". */
 export function formatDateTimeLong(iso: string, z: Zone = {}): string {
   const d = parseDate(iso);
@@ -167,4 +174,20 @@ export function baseName(path: string): string {
   const trimmed = path.replace(/[\\/]+$/, "");
   const i = Math.max(trimmed.lastIndexOf("/"), trimmed.lastIndexOf("\\"));
   return i >= 0 ? trimmed.slice(i + 1) : trimmed;
+}
+
+/** A month facet key "2024-03" as "Mar 2024" (in the user's locale); the key itself if malformed. */
+export function formatMonth(key: string, locale?: string): string {
+  const m = /^(\d{4})-(\d{2})$/.exec(key);
+  if (!m || +m[2] < 1 || +m[2] > 12) return key;
+  // The key is already a calendar month in the user's zone: format it as UTC so it stays that month.
+  return dtf({ locale, timeZone: "UTC" }, { year: "numeric", month: "short" }).format(Date.UTC(+m[1], +m[2] - 1, 1));
+}
+
+/** How long something took: "0.4 ms", "12 ms", "1.2 s". */
+export function formatDuration(ms: number, locale?: string): string {
+  if (!Number.isFinite(ms) || ms < 0) return "";
+  if (ms < 10) return `${nf(locale, { maximumFractionDigits: 1 }).format(ms)} ms`;
+  if (ms < 1000) return `${formatCount(Math.round(ms), locale)} ms`;
+  return `${nf(locale, { maximumFractionDigits: 1 }).format(ms / 1000)} s`;
 }

@@ -1,14 +1,15 @@
 // The screens reachable from the left rail, in rail order. Later screens
-// (Search, Records, FOI cases, Audit, Settings) are added here and in App.svelte.
+// (Records, FOI cases, Audit, Settings) are added here and in App.svelte.
 
 import type { IconName } from "./Icon.svelte";
 
-export type ScreenId = "home" | "conversations" | "import";
+export type ScreenId = "home" | "search" | "conversations" | "import";
 
 export type ScreenEntry = { id: ScreenId; label: string; icon: IconName };
 
 export const SCREENS: readonly ScreenEntry[] = [
   { id: "home", label: "Home", icon: "home" },
+  { id: "search", label: "Search", icon: "search" },
   { id: "conversations", label: "Conversations", icon: "chat" },
   { id: "import", label: "Import", icon: "import" },
 ];
@@ -17,4 +18,9 @@ export function isScreenId(v: unknown): v is ScreenId {
   return SCREENS.some((s) => s.id === v);
 }
 
-export type Navigate = (screen: ScreenId, opts?: { conversationId?: string }) => void;
+/**
+ * Go to a screen. `conversationId` selects a conversation on the Conversations
+ * screen; `messageId` (with it) opens that conversation around this message,
+ * highlighted and centred.
+ */
+export type Navigate = (screen: ScreenId, opts?: { conversationId?: string; messageId?: string }) => void;

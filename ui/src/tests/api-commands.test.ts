@@ -57,4 +57,25 @@ describe("api commands", () => {
     expect(locked).toHaveBeenCalledTimes(2);
     stop();
   });
+
+  it("wraps search and show_context with the contract's argument names", async () => {
+    invoke.mockResolvedValue({ query: "x", total: 0, took_ms: 1, offset: 0, hits: [], facets: {} });
+    const request = { query: "invoice", limit: 50, offset: 100, sort: "newest" as const, tz: "Europe/London" };
+    await api.search(request);
+    expect(invoke).toHaveBeenLastCalledWith("search", { request });
+
+    invoke.mockResolvedValue({ conversation: {}, messages: [], total: 0, offset: 0 });
+    await api.showContext("7", "41", 5);
+    expect(invoke).toHaveBeenLastCalledWith("show_context", { conversation: "7", message: "41", context: 5 });
+  });
+
+  it("keeps bad_input and not_found codes from search and show_context", async () => {
+    invoke.mockRejectedValue({ code: "bad_input", message: "query: this '(' is never closed (at character 1)" });
+    await expect(api.search({ query: "(", limit: null, offset: null, sort: "relevance", tz: null })).rejects.toMatchObject({
+      code: "bad_input",
+      message: "query: this '(' is never closed (at character 1)",
+    });
+    invoke.mockRejectedValue({ code: "not_found", message: "no message 9" });
+    await expect(api.showContext("1", "9", 5)).rejects.toMatchObject({ code: "not_found" });
+  });
 });

@@ -3,6 +3,10 @@ import type { SortOrder } from "./SortOrder";
 
 export type SearchRequest = { query: string, limit: number | null, offset: number | null, sort: SortOrder, 
 /**
+ * Count facets over all matches (default true; off saves time when only hits are wanted).
+ */
+facets: boolean | null, 
+/**
  * IANA zone that dates in the query and the month facet are read in (default: this
  * computer's).
  */

@@ -2,7 +2,7 @@
 // api.ts imports this module dynamically behind `import.meta.env.MODE ===
 // "mock"`, so it never reaches a production build.
 
-import type { Backend, FileDragEvent, InvokeArgs } from "../api";
+import type { Backend, FileDragEvent, InvokeArgs, SearchArgs } from "../api";
 import type { ApiError } from "../bindings/ApiError";
 import type { ArchiveStatus } from "../bindings/ArchiveStatus";
 import type { ConversationList } from "../bindings/ConversationList";
@@ -14,6 +14,7 @@ import type { InitResult } from "../bindings/InitResult";
 import type { SourceReport } from "../bindings/SourceReport";
 import type { Stats } from "../bindings/Stats";
 import { demoConversations, importedConversation, type MockConversation } from "./data";
+import { BadInput, contextMock, searchMock } from "./search";
 
 /** The passphrase that unlocks the mock archive. */
 export const MOCK_PASSPHRASE = "correct horse battery staple";
@@ -163,6 +164,31 @@ async function handle(cmd: string, args: InvokeArgs = {}): Promise<unknown> {
         offset,
       } satisfies ConversationView;
     }
+    case "search": {
+      requireUnlocked();
+      const req = (args.request ?? {}) as Partial<SearchArgs>;
+      try {
+        return searchMock(state.conversations, {
+          query: String(req.query ?? ""),
+          limit: req.limit ?? null,
+          offset: req.offset ?? null,
+          sort: req.sort ?? "relevance",
+          tz: req.tz ?? null,
+          facets: req.facets ?? null,
+        });
+      } catch (e) {
+        if (e instanceof BadInput) return fail("bad_input", e.message);
+        throw e;
+      }
+    }
+    case "show_context": {
+      requireUnlocked();
+      const c = state.conversations.find((x) => x.summary.id === args.conversation);
+      if (!c) return fail("not_found", `No conversation with id ${String(args.conversation)}.`);
+      const view = contextMock(c, String(args.message ?? ""), Number(args.context ?? 5));
+      if (!view) return fail("not_found", `No message ${String(args.message)} in ${c.summary.title}.`);
+      return view;
+    }
     default:
       return fail("internal", `The mock does not know the command ${cmd}.`);
   }
@@ -176,6 +202,7 @@ async function importOne(path: string, options: ImportOptions, onProgress: (p: I
   }
   const already = state.imported.has(path);
   const conv = importedConversation(path, ++state.importCount);
+  if (options.tag) conv.tags = [options.tag];
   const total = 4_718_592 + state.importCount * 100_000;
   const steps = 20;
   for (let i = 1; i <= steps; i++) {

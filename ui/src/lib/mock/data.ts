@@ -8,7 +8,8 @@ import type { ConversationSummary } from "../bindings/ConversationSummary";
 import type { MessageKind } from "../bindings/MessageKind";
 import type { MessageView } from "../bindings/MessageView";
 
-export type MockConversation = { summary: ConversationSummary; messages: MessageView[] };
+/** `tags` are the import tags of the conversation's source (searchable with tag:). */
+export type MockConversation = { summary: ConversationSummary; messages: MessageView[]; tags: string[] };
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -81,6 +82,7 @@ type Spec = {
   daysSpan: number;
   endHoursAgo: number;
   seed: number;
+  tags?: string[];
   extra?: Array<Partial<MessageView> & { text: string }>;
 };
 
@@ -167,6 +169,7 @@ function build(spec: Spec, now: number): MockConversation {
       last: messages[messages.length - 1]?.sent_at ?? null,
     },
     messages,
+    tags: spec.tags ?? [],
   };
 }
 
@@ -185,12 +188,14 @@ export function demoConversations(now: number = Date.now()): MockConversation[] 
       daysSpan: 420,
       endHoursAgo: 2,
       seed: 11,
+      tags: ["business", "site records"],
       extra: [
         { text: "Final snag list is done. Handover on Monday at 09:00 — please be on time.", edited: true },
         { text: HOSTILE_TEXT },
         {
           text: "Gate code changed, ask me directly for it.\nOld one no longer works.",
         },
+        { text: "Déjà vu 🙃 the east gate code is wrong again — Zoë has the new one." },
       ],
     },
     {
@@ -203,6 +208,7 @@ export function demoConversations(now: number = Date.now()): MockConversation[] 
       daysSpan: 60,
       endHoursAgo: 26,
       seed: 22,
+      tags: ["personal"],
     },
     {
       id: "c-procurement",
@@ -214,6 +220,8 @@ export function demoConversations(now: number = Date.now()): MockConversation[] 
       daysSpan: 200,
       endHoursAgo: 75,
       seed: 33,
+      tags: ["business"],
+      extra: [{ text: "Catering from Café Zoë ☕️ is confirmed for Thursday's site meeting — invoice to follow 🧾." }],
     },
     {
       id: "c-tom",
@@ -225,6 +233,7 @@ export function demoConversations(now: number = Date.now()): MockConversation[] 
       daysSpan: 20,
       endHoursAgo: 190,
       seed: 44,
+      tags: ["business"],
     },
     {
       id: "c-council",
@@ -236,6 +245,7 @@ export function demoConversations(now: number = Date.now()): MockConversation[] 
       daysSpan: 90,
       endHoursAgo: 400,
       seed: 55,
+      tags: ["business", "FOI 2024-17"],
     },
     {
       id: "c-announce",

@@ -40,6 +40,23 @@ async function click(selector: string): Promise<void> {
 
 const unlocked: Partial<MockConfig> = { exists: true, unlocked: true };
 
+/** A query that shows a phrase, OR and accent folding (cafe finds Café) in the mock data. */
+const SHOWCASE_QUERY = '"gate code" OR cafe';
+
+async function searchFor(query: string): Promise<void> {
+  await type("#search-input", query);
+  await click("#search-btn");
+  await resultsFor(query);
+}
+
+/** Wait until the results shown are those of `query`. */
+async function resultsFor(query: string): Promise<void> {
+  await waitUntil(() => {
+    const r = document.querySelector<HTMLElement>(".results");
+    return r?.dataset.query === query.trim() && r.getAttribute("aria-busy") === "false";
+  }, `results for ${query}`);
+}
+
 function expect(cond: boolean, what: string): void {
   if (!cond) throw new Error(what);
 }
@@ -106,6 +123,53 @@ const SCENARIOS: Record<string, Scenario> = {
       log.closest(".messages")?.scrollTo({ top: 0 });
     },
   },
+  search: { config: unlocked, start: { initialScreen: "search" } },
+  "search-help": {
+    config: unlocked,
+    start: { initialScreen: "search" },
+    run: async () => {
+      await click(".help-toggle");
+      await waitFor("#search-help");
+    },
+  },
+  "search-results": {
+    config: unlocked,
+    start: { initialScreen: "search" },
+    run: async () => {
+      await searchFor(SHOWCASE_QUERY);
+    },
+  },
+  "search-context": {
+    config: unlocked,
+    start: { initialScreen: "search" },
+    run: async () => {
+      await searchFor(SHOWCASE_QUERY);
+      await click(".search-hit");
+      await waitFor("#hit-context .message.hit");
+      await sleep(100);
+    },
+  },
+  "search-conversation": {
+    config: unlocked,
+    start: { initialScreen: "search" },
+    run: async () => {
+      await searchFor('"risk assessment" in:northgate');
+      await click(".hits li:nth-child(6) .search-hit");
+      await waitFor("#hit-context .message.hit");
+      await click("#open-in-conversation");
+      await waitFor(".messages .message.hit");
+      await sleep(100);
+    },
+  },
+  "search-error": {
+    config: unlocked,
+    start: { initialScreen: "search" },
+    run: async () => {
+      await type("#search-input", "(invoice OR quote -draft");
+      await click("#search-btn");
+      await waitFor("#search-error");
+    },
+  },
   import: { config: unlocked, start: { initialScreen: "import" } },
   "import-progress": {
     config: { ...unlocked, importMs: 20_000 },
@@ -151,7 +215,7 @@ SCENARIOS["selftest-create"] = {
       await waitFor("#stat-messages");
       expect(text("#stat-messages") === "0", `empty archive shows 0 messages, got ${text("#stat-messages")}`);
       expect(document.querySelector(".empty-drop") !== null, "empty state shown");
-      expect(document.querySelectorAll("nav [data-screen]").length === 3, "three rail items");
+      expect(document.querySelectorAll("nav [data-screen]").length === 4, "four rail items");
       await click('nav [data-screen="import"]');
       await type("#import-path", "/tmp/WhatsApp Chat with Test.zip");
       await click("#import-btn");
@@ -194,6 +258,75 @@ SCENARIOS["selftest-unlock"] = {
       await waitFor("#unlock-btn");
       await click("#keychain-unlock-btn");
       await waitFor("#stat-messages");
+    }),
+};
+
+SCENARIOS["selftest-search"] = {
+  config: { ...unlocked, latencyMs: 30 },
+  start: { initialScreen: "home" },
+  run: () =>
+    selftest(async () => {
+      await waitFor("#stat-messages");
+      // Ctrl+K from anywhere goes to Search with the box focused.
+      document.body.dispatchEvent(new KeyboardEvent("keydown", { key: "k", ctrlKey: true, bubbles: true }));
+      const box = await waitFor<HTMLInputElement>("#search-input");
+      await waitUntil(() => document.activeElement === box, "Ctrl+K focuses the search box");
+      expect(document.querySelector('nav [data-screen="search"][aria-current="page"]') !== null, "rail shows Search");
+      expect(document.querySelectorAll(".examples button").length === 3, "three example queries");
+
+      // A malformed query: the error and where it is.
+      await type("#search-input", "(invoice OR quote");
+      await click("#search-btn");
+      await waitFor("#search-error");
+      expect(/never closed/.test(text("#search-error")), `error text: ${text("#search-error")}`);
+      expect(text("#search-error mark.error-at") === "(", "error position marked");
+
+      // Hostile text is found, and shown as text.
+      await searchFor("bold");
+      expect(document.querySelector("#search-error") === null, "error cleared");
+      expect(document.querySelector(".search-hit img, .search-hit b") === null, "no markup in snippets");
+      expect(/<img src=x/.test(text(".search-hit .snippet")), "hostile snippet shown as text");
+      expect(text(".search-hit .snippet mark") === "bold", `highlight: ${text(".search-hit .snippet mark")}`);
+
+      // Accents are folded, highlights land on the right characters after emoji.
+      await searchFor("zoe");
+      const marks = Array.from(document.querySelectorAll(".search-hit .snippet mark")).map((m) => m.textContent);
+      expect(marks.length > 0 && marks.every((m) => m === "Zoë"), `accent highlight: ${marks.join(",")}`);
+
+      // Paging with Load more.
+      await searchFor("the");
+      const total = Number(text("#search-total strong").replace(/\D/g, ""));
+      expect(total > 50, `many hits for "the": ${total}`);
+      expect(document.querySelectorAll(".search-hit").length === 50, "first page of 50");
+      await click("#search-more");
+      await waitUntil(() => document.querySelectorAll(".search-hit").length === Math.min(100, total), "second page appended");
+
+      // A facet narrows the query.
+      await click('.facet[data-facet="conversation"] .facet-value[data-value="Council liaison"]');
+      await resultsFor('the in:"Council liaison"');
+      await waitUntil(() => Array.from(document.querySelectorAll(".search-hit .hit-conv")).every((e) => e.textContent === "Council liaison"), "only that conversation");
+
+      // Keyboard: Down from the box to the first hit, Enter opens its context.
+      box.focus();
+      box.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowDown", bubbles: true }));
+      const first = document.querySelector<HTMLButtonElement>(".search-hit")!;
+      expect(document.activeElement === first, "ArrowDown moves to the first hit");
+      first.click();
+      await waitFor("#hit-context .message.hit");
+      const id = first.dataset.messageId!;
+      expect(document.querySelector<HTMLElement>("#hit-context .message.hit")!.dataset.id === id, "the hit is highlighted in context");
+      expect(document.querySelectorAll("#hit-context .message").length <= 11, "5 before and after");
+
+      // Open in conversation: the Conversations screen, at the hit.
+      await click("#open-in-conversation");
+      await waitFor(".conversation-row[data-id=\"c-council\"][aria-current=\"true\"]");
+      await waitUntil(() => document.querySelector<HTMLElement>(".messages .message.hit")?.dataset.id === id, "hit highlighted in the conversation");
+
+      // Back to Search: the results are still there.
+      await click('nav [data-screen="search"]');
+      await waitFor("#search-total");
+      expect(document.querySelector<HTMLInputElement>("#search-input")!.value === 'the in:"Council liaison"', "query kept");
+      expect(document.querySelectorAll(".search-hit").length > 0, "results kept");
     }),
 };
 

@@ -1,0 +1,279 @@
+//! Search figures: index build and query latency on a generated archive, each against its
+//! baseline in the same run — the same index without encryption (tantivy over a plain
+//! MmapDirectory, same code otherwise) and SQLite FTS5 over the same messages.
+
+use std::path::Path;
+use std::time::Instant;
+
+use holdfast::api::{SearchRequest, SortOrder};
+use holdfast::archive::Archive;
+use holdfast::crypto::keyfile::KdfProfile;
+use holdfast::index::{encdir, SearchIndex};
+use holdfast::synth::{self, Rng, Vocabulary};
+use rusqlite::Connection;
+
+use super::{dir_size, figure, Figure};
+
+/// One query of the mix, in Holdfast's language and as FTS5 SQL (MATCH text + extra WHERE).
+struct MixQuery {
+    holdfast: String,
+    fts_match: String,
+    fts_where: &'static str,
+}
+
+fn mix(seed: u64) -> Vec<MixQuery> {
+    // The same vocabulary the archive was generated with (same seed, same draws first).
+    let v = Vocabulary::new(&mut Rng::new(seed), 30_000);
+    let w = |i: usize| v.words[i].clone();
+    let q = |h: String, m: String, wh: &'static str| MixQuery {
+        holdfast: h,
+        fts_match: m,
+        fts_where: wh,
+    };
+    let prefix: String = w(1000).chars().take(3).collect();
+    vec![
+        q(w(30), format!("\"{}\"", w(30)), ""),
+        q(w(300), format!("\"{}\"", w(300)), ""),
+        q(w(5000), format!("\"{}\"", w(5000)), ""),
+        q(
+            format!("{} {}", w(40), w(200)),
+            format!("\"{}\" \"{}\"", w(40), w(200)),
+            "",
+        ),
+        q("\"site meeting\"".into(), "\"site meeting\"".into(), ""),
+        q(
+            "\"budget review\" invoice".into(),
+            "\"budget review\" \"invoice\"".into(),
+            "",
+        ),
+        q(
+            format!("{} OR {}", w(50), w(600)),
+            format!("\"{}\" OR \"{}\"", w(50), w(600)),
+            "",
+        ),
+        q(
+            format!("{} -{}", w(45), w(46)),
+            format!("\"{}\" NOT \"{}\"", w(45), w(46)),
+            "",
+        ),
+        q(
+            format!("{} app:slack", w(100)),
+            format!("\"{}\"", w(100)),
+            "AND m.app = 'slack'",
+        ),
+        q(
+            format!("{} date:2023-01..2023-06", w(70)),
+            format!("\"{}\"", w(70)),
+            "AND m.sent_at >= 1672531200000 AND m.sent_at < 1688169600000",
+        ),
+        q(format!("{prefix}*"), format!("\"{prefix}\"*"), ""),
+        q(
+            "\"invoice approved\" app:email after:2024-01".into(),
+            "\"invoice approved\"".into(),
+            "AND m.app = 'email' AND m.sent_at >= 1704067200000",
+        ),
+    ]
+}
+
+fn percentile(mut v: Vec<f64>, p: f64) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).expect("no NaN"));
+    v[((v.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn build_fts(conn: &Connection, path: &Path) -> rusqlite::Result<Connection> {
+    let fts = Connection::open(path)?;
+    fts.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         CREATE TABLE m (id INTEGER PRIMARY KEY, conversation_id INTEGER, app TEXT, sent_at INTEGER, body TEXT);
+         CREATE VIRTUAL TABLE fts USING fts5(body, content='m', content_rowid='id',
+                                             tokenize='unicode61 remove_diacritics 2');",
+    )?;
+    let tx = fts.unchecked_transaction()?;
+    {
+        let mut ins = tx.prepare("INSERT INTO m VALUES (?1, ?2, ?3, ?4, ?5)")?;
+        let mut stmt = conn.prepare(
+            "SELECT m.id, m.conversation_id, c.app, m.sent_at, m.body FROM messages m
+             JOIN conversations c ON c.id = m.conversation_id",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            ins.execute(rusqlite::params![
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, String>(4)?
+            ])?;
+        }
+        tx.execute_batch("INSERT INTO fts(fts) VALUES ('rebuild');")?;
+    }
+    tx.commit()?;
+    Ok(fts)
+}
+
+/// Count, top 20 by rank, and a snippet of each: what Holdfast's search returns.
+fn fts_query(fts: &Connection, q: &MixQuery) -> rusqlite::Result<usize> {
+    let count: i64 = fts.query_row(
+        &format!(
+            "SELECT count(*) FROM fts JOIN m ON m.id = fts.rowid WHERE fts MATCH ?1 {}",
+            q.fts_where
+        ),
+        [&q.fts_match],
+        |r| r.get(0),
+    )?;
+    let mut stmt = fts.prepare_cached(&format!(
+        "SELECT m.id, snippet(fts, 0, '[', ']', '…', 24) FROM fts JOIN m ON m.id = fts.rowid
+         WHERE fts MATCH ?1 {} ORDER BY rank LIMIT 20",
+        q.fts_where
+    ))?;
+    let hits = stmt
+        .query_map([&q.fts_match], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        })?
+        .count();
+    Ok(count as usize + hits)
+}
+
+fn time_ms(f: impl FnOnce()) -> f64 {
+    let t = Instant::now();
+    f();
+    t.elapsed().as_secs_f64() * 1000.0
+}
+
+pub fn figures(messages: u64, seed: u64, repeat: usize, log: &dyn Fn(&str)) -> Vec<Figure> {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let (mut archive, _) = Archive::create(
+        &tmp.path().join("archive"),
+        "bench",
+        KdfProfile::InsecureTest,
+    )
+    .expect("archive");
+    let t = Instant::now();
+    synth::fill_archive(archive.conn_mut(), messages, seed).expect("generate archive");
+    log(&format!(
+        "generated a {messages}-message archive in {:.1} s",
+        t.elapsed().as_secs_f64()
+    ));
+    let conn = archive.conn();
+    let text_bytes: i64 = conn
+        .query_row(
+            "SELECT sum(length(CAST(body AS BLOB))) FROM messages",
+            [],
+            |r| r.get(0),
+        )
+        .expect("text size");
+    let n = messages as f64;
+
+    // Index build: encrypted vs the same index unencrypted.
+    let enc_path = tmp.path().join("enc");
+    let plain_path = tmp.path().join("plain");
+    std::fs::create_dir_all(&plain_path).expect("plain dir");
+    let enc = SearchIndex::open_at(&enc_path, archive.data_key(), encdir::DEFAULT_CACHE_BYTES)
+        .expect("index");
+    let enc_s = time_ms(|| {
+        enc.catch_up(conn, &mut |_, _| {}).expect("build");
+    }) / 1000.0;
+    let plain = SearchIndex::with_directory(
+        Box::new(tantivy::directory::MmapDirectory::open(&plain_path).expect("mmap dir")),
+        None,
+        &plain_path,
+    )
+    .expect("plain index");
+    let plain_s = time_ms(|| {
+        plain.catch_up(conn, &mut |_, _| {}).expect("build");
+    }) / 1000.0;
+    let fts_path = tmp.path().join("fts.db");
+    let t = Instant::now();
+    let fts = build_fts(conn, &fts_path).expect("fts5");
+    let fts_s = t.elapsed().as_secs_f64();
+    let mut out = vec![
+        figure(
+            "index_build",
+            n / enc_s,
+            "messages/s",
+            "same index, unencrypted tantivy",
+            n / plain_s,
+        ),
+        figure(
+            "index_build_vs_fts5",
+            n / enc_s,
+            "messages/s",
+            "SQLite FTS5 over the same messages",
+            n / fts_s,
+        ),
+        figure(
+            "index_size_per_text_byte",
+            dir_size(&enc_path) as f64 / text_bytes as f64,
+            "bytes/byte",
+            "unencrypted tantivy",
+            dir_size(&plain_path) as f64 / text_bytes as f64,
+        ),
+    ];
+
+    // Queries: the same mix on the three, interleaved, warm.
+    let queries = mix(seed);
+    let request = |q: &MixQuery, facets: bool| SearchRequest {
+        query: q.holdfast.clone(),
+        limit: Some(20),
+        offset: None,
+        sort: SortOrder::Relevance,
+        facets: Some(facets),
+        tz: Some("UTC".into()),
+    };
+    for q in &queries {
+        // Warm-up, and a check that the three agree on there being results.
+        let r = enc.search(conn, &request(q, false)).expect("search");
+        let p = plain.search(conn, &request(q, false)).expect("search");
+        assert_eq!(r.total, p.total, "{}", q.holdfast);
+        fts_query(&fts, q).expect("fts5 query");
+    }
+    let (mut e, mut p, mut f, mut ef, mut pf) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..repeat.max(1) * 5 {
+        for q in &queries {
+            e.push(time_ms(|| {
+                drop(enc.search(conn, &request(q, false)).expect("search"))
+            }));
+            p.push(time_ms(|| {
+                drop(plain.search(conn, &request(q, false)).expect("search"))
+            }));
+            f.push(time_ms(|| {
+                fts_query(&fts, q).expect("fts5");
+            }));
+            ef.push(time_ms(|| {
+                drop(enc.search(conn, &request(q, true)).expect("search"))
+            }));
+            pf.push(time_ms(|| {
+                drop(plain.search(conn, &request(q, true)).expect("search"))
+            }));
+        }
+    }
+    for (label, pct) in [("p50", 0.5), ("p95", 0.95), ("p99", 0.99)] {
+        out.push(figure(
+            &format!("search_{label}"),
+            percentile(e.clone(), pct),
+            "ms",
+            "same index, unencrypted tantivy",
+            percentile(p.clone(), pct),
+        ));
+        out.push(figure(
+            &format!("search_{label}_vs_fts5"),
+            percentile(e.clone(), pct),
+            "ms",
+            "SQLite FTS5 over the same messages",
+            percentile(f.clone(), pct),
+        ));
+    }
+    out.push(figure(
+        "search_with_facets_p50",
+        percentile(ef, 0.5),
+        "ms",
+        "same index, unencrypted tantivy",
+        percentile(pf.clone(), 0.5),
+    ));
+    log(&format!(
+        "search cache holds {} MiB of decrypted index data",
+        enc.cached_bytes() / (1 << 20)
+    ));
+    out
+}
