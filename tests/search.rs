@@ -324,7 +324,12 @@ fn a_crash_between_the_database_and_the_index_is_caught_up() {
         .env("HOLDFAST_TEST_FAULT", "after-db-commit")
         .output()
         .unwrap();
-    assert!(!out.status.success(), "the process was meant to die");
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(
+        out.status.signal(),
+        Some(9),
+        "killed with SIGKILL after the commit"
+    );
     // The archive has the messages; the index does not yet.
     assert_eq!(env.stats()["messages"], 88);
     let (ok, v) = verify(&env);

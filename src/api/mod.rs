@@ -124,10 +124,13 @@ pub fn import(
     result.map(|()| ImportReport { sources })
 }
 
-/// Test hook: `HOLDFAST_TEST_FAULT=<point>` aborts the process there, as a crash would
-/// (used by the crash tests; never set in normal use).
+/// Test hook: `HOLDFAST_TEST_FAULT=<point>` kills the process there with SIGKILL, as a crash
+/// or a power cut would (used by the crash tests; never set in normal use).
 fn fault_point(point: &str) {
     if std::env::var("HOLDFAST_TEST_FAULT").as_deref() == Ok(point) {
+        let _ = std::process::Command::new("kill")
+            .args(["-KILL", &std::process::id().to_string()])
+            .status();
         std::process::abort();
     }
 }

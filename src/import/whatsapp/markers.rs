@@ -309,13 +309,20 @@ pub fn classify(text: &str) -> Classified {
         markers,
     };
 
-    if rest.is_empty()
+    // Every deletion and call placeholder starts with one of these capitals: skip the lists
+    // for all other text.
+    let maybe_marker = matches!(
+        first_clean.as_bytes().first(),
+        Some(b'T' | b'Y' | b'D' | b'S' | b'E' | b'C' | b'V' | b'Q' | b'H' | b'A' | b'M' | b'L')
+    );
+    if maybe_marker
+        && rest.is_empty()
         && first_clean.len() <= 48
         && DELETED.contains(&strip_final_period(first_clean))
     {
         return done(MessageKind::Deleted, body.to_string(), vec![]);
     }
-    if first_clean.len() < 80 && CALLS.iter().any(|c| first_clean.starts_with(c)) {
+    if maybe_marker && first_clean.len() < 80 && CALLS.iter().any(|c| first_clean.starts_with(c)) {
         return done(MessageKind::Call, body.to_string(), vec![]);
     }
     if first_clean.ends_with('>') && MEDIA_OMITTED.contains(&first_clean) {

@@ -187,9 +187,15 @@ impl<'a> Lines<'a> {
     }
 }
 
+/// Position of the first `": "` (memchr for the colon; the common case finds it at once).
+fn colon_space(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    memchr::memchr_iter(b':', b).find(|&i| b.get(i + 1) == Some(&b' '))
+}
+
 /// Splits `Author: text`. Returns `None` for system lines (no author).
 fn split_author<'a>(rest: &'a str, known: &HashSet<String>) -> Option<(&'a str, &'a str)> {
-    if let Some(i) = rest.find(": ") {
+    if let Some(i) = colon_space(rest) {
         let author = &rest[..i];
         if plausible_author(author) {
             return Some((author, &rest[i + 2..]));
@@ -299,7 +305,7 @@ impl WhatsApp {
             let entry = scan.layouts.entry(h.layout).or_default();
             entry.0 += 1;
             entry.1.add(h.fields, h.widths, lineno);
-            match h.rest.find(": ") {
+            match colon_space(h.rest) {
                 Some(i) if plausible_author(&h.rest[..i]) => {
                     let author = &h.rest[..i];
                     if !is_notice(h.layout.bracket, title, author, &h.rest[i + 2..])
@@ -338,6 +344,8 @@ struct Emitter<'s> {
     ambiguous_times: u64,
     skipped_times: u64,
     messages: u64,
+    /// (15-minute slot of local time, local minus UTC in ms, resolution) of the last lookup.
+    zone_memo: Option<(i64, i64, Resolution)>,
 }
 
 impl Emitter<'_> {
@@ -375,8 +383,27 @@ impl Emitter<'_> {
         }
     }
 
+    /// Local time to UTC, remembering the offset per 15-minute slot of local time (every
+    /// zone changes offset on a quarter hour, so a slot has one answer).
+    fn instant_of(
+        &mut self,
+        local: chrono::NaiveDateTime,
+    ) -> (chrono::DateTime<chrono::Utc>, Resolution) {
+        let ms = local.and_utc().timestamp_millis();
+        let slot = ms.div_euclid(900_000);
+        if let Some((s, shift, res)) = self.zone_memo {
+            if s == slot {
+                let t = chrono::DateTime::from_timestamp_millis(ms - shift).unwrap_or_default();
+                return (t, res);
+            }
+        }
+        let (t, res) = zone::to_utc(&self.options.zone, local);
+        self.zone_memo = Some((slot, ms - t.timestamp_millis(), res));
+        (t, res)
+    }
+
     fn emit(&mut self, input: &Input, p: Pending) -> Result<()> {
-        let (sent_at, res) = zone::to_utc(&self.options.zone, p.local.naive);
+        let (sent_at, res) = self.instant_of(p.local.naive);
         match res {
             Resolution::Exact => {}
             Resolution::Ambiguous => self.ambiguous_times += 1,
@@ -503,6 +530,7 @@ impl Importer for WhatsApp {
             ambiguous_times: 0,
             skipped_times: 0,
             messages: 0,
+            zone_memo: None,
         };
         let attachments_input = input.reopen()?;
         let (reader, total) = input.open_member(&member)?;
