@@ -27,6 +27,16 @@ fn read(path: &Path) -> Collected {
     c
 }
 
+/// A message's local time as the reference parses write it: `2021-12-30T22:01:00`.
+fn local_naive(m: &import::MessageRecord) -> String {
+    m.local_time
+        .as_ref()
+        .unwrap()
+        .naive
+        .format("%Y-%m-%dT%H:%M:%S")
+        .to_string()
+}
+
 /// The corpus, or `None` after saying the test skipped.
 fn corpus_or_skip() -> Option<std::path::PathBuf> {
     let c = corpus();
@@ -188,15 +198,7 @@ fn corpus_messages_match_chat_miner_reference_parse() {
         let m = c
             .messages
             .iter()
-            .find(|m| {
-                m.local_time
-                    .as_ref()
-                    .unwrap()
-                    .naive
-                    .format("%Y-%m-%dT%H:%M:%S")
-                    .to_string()
-                    == ts
-            })
+            .find(|m| local_naive(m) == ts)
             .unwrap_or_else(|| panic!("no message at {ts}"));
         assert_eq!(
             m.sender.as_ref().unwrap().display_name,
@@ -224,14 +226,7 @@ fn every_corpus_line_case_parses_as_listed() {
         std::fs::write(&path, case["input"].as_str().unwrap()).unwrap();
         let c = read(&path);
         let e = &case["expect"];
-        let local = |m: &import::MessageRecord| {
-            m.local_time
-                .as_ref()
-                .unwrap()
-                .naive
-                .format("%Y-%m-%dT%H:%M:%S")
-                .to_string()
-        };
+        let local = local_naive;
         if let Some(n) = e["messages"].as_u64() {
             assert_eq!(c.messages.len() as u64, n, "{id}: messages");
         }
@@ -277,4 +272,293 @@ fn every_corpus_line_case_parses_as_listed() {
         cases += 1;
     }
     assert_eq!(cases, 21);
+}
+
+/// Imports one corpus export into a fresh archive through the CLI; returns the archive and
+/// every message shown for every conversation.
+fn import_corpus(path: &Path, extra: &[&str]) -> (Env, Vec<Value>, Value) {
+    let (env, _) = Env::init();
+    let mut args = vec!["import", path.to_str().unwrap(), "--tz", "UTC"];
+    args.extend_from_slice(extra);
+    let report = env.json(&args);
+    let mut msgs = Vec::new();
+    for c in env.json(&["conversations"])["conversations"]
+        .as_array()
+        .unwrap()
+    {
+        let v = env.json(&["show", c["id"].as_str().unwrap(), "--limit", "5000"]);
+        msgs.extend(v["messages"].as_array().unwrap().iter().cloned());
+    }
+    (env, msgs, report)
+}
+
+fn expect(path: &Path) -> Value {
+    let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    let stem = match name.rsplit_once('.') {
+        Some((s, ext)) if ["json", "txt", "mbox", "eml"].contains(&ext) => s.to_string(),
+        _ => name,
+    };
+    serde_json::from_slice(
+        &std::fs::read(path.with_file_name(format!("{stem}.expect.json"))).unwrap(),
+    )
+    .unwrap()
+}
+
+fn senders(msgs: &[Value]) -> BTreeSet<String> {
+    msgs.iter()
+        .filter(|m| m["kind"] != "system")
+        .filter_map(|m| m["sender"].as_str().map(str::to_string))
+        .collect()
+}
+
+fn assert_stored_encrypted(env: &Env, msgs: &[Value]) {
+    let mut texts: Vec<String> = msgs
+        .iter()
+        .filter_map(|m| m["text"].as_str())
+        .flat_map(|t| t.lines().map(str::to_string).collect::<Vec<_>>())
+        .filter(|l| l.len() >= 12)
+        .collect();
+    texts.sort();
+    texts.dedup();
+    if !texts.is_empty() {
+        assert_no_plaintext(&env.archive, &texts);
+    }
+}
+
+#[test]
+fn corpus_telegram_exports_import_with_their_facts() {
+    let Some(corpus) = corpus_or_skip() else {
+        return;
+    };
+    for name in [
+        "single-chat-result.chat-miner.json",
+        "full-account-export-result.chat-miner.json",
+    ] {
+        let path = corpus.join("telegram").join(name);
+        let e = expect(&path);
+        let (env, msgs, report) = import_corpus(&path, &[]);
+        assert_eq!(report["sources"][0]["format"], "telegram", "{name}");
+        assert_eq!(
+            msgs.len() as u64,
+            e["archive_messages"].as_u64().unwrap(),
+            "{name}"
+        );
+        let want: BTreeSet<String> = e["distinct_senders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(senders(&msgs), want, "{name}");
+        let times: Vec<&str> = msgs
+            .iter()
+            .map(|m| m["sent_at"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            times,
+            ["2018-12-05T10:39:10Z", "2018-12-05T10:49:24Z"],
+            "{name}"
+        );
+        // Entity arrays are flattened: "Link:" in bold, then the link.
+        assert_eq!(msgs[1]["text"], "Link:https://telegram.org/", "{name}");
+        assert_stored_encrypted(&env, &msgs);
+    }
+}
+
+#[test]
+fn corpus_slack_export_imports_with_its_facts() {
+    let Some(corpus) = corpus_or_skip() else {
+        return;
+    };
+    let path = corpus.join("slack/slack-export-viewer-testarchive");
+    let e: Value = serde_json::from_slice(
+        &std::fs::read(corpus.join("slack/slack-export-viewer-testarchive.expect.json")).unwrap(),
+    )
+    .unwrap();
+    let before = files_under(&path)
+        .into_iter()
+        .map(|f| (f.clone(), std::fs::read(&f).unwrap()))
+        .collect::<Vec<_>>();
+    let (env, msgs, report) = import_corpus(&path, &[]);
+    assert_eq!(report["sources"][0]["format"], "slack");
+    assert_eq!(msgs.len() as u64, e["archive_messages"].as_u64().unwrap());
+    let convs = env.json(&["conversations"]);
+    let mut per_channel: Vec<(String, u64)> = convs["conversations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["title"].as_str().unwrap().to_string(),
+                c["messages"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    per_channel.sort();
+    assert_eq!(
+        per_channel,
+        [
+            (
+                "#enrique".to_string(),
+                e["channels"]["enrique"]["messages"].as_u64().unwrap()
+            ),
+            (
+                "#traveling-sailor".to_string(),
+                e["channels"]["traveling-sailor"]["messages"]
+                    .as_u64()
+                    .unwrap()
+            ),
+        ]
+    );
+    // Joins and integrations added are system messages: 4 + 2 and 4 + 1.
+    assert_eq!(msgs.iter().filter(|m| m["kind"] == "system").count(), 11);
+    // Every user and bot that wrote is there, under its name (users) or id (bots).
+    let a = holdfast::api::open(
+        &env.archive,
+        holdfast::archive::Unlock::Passphrase(PASSPHRASE),
+    )
+    .unwrap();
+    let mut stmt = a
+        .conn()
+        .prepare(
+            "SELECT DISTINCT p.handle FROM messages m JOIN participants p ON p.id = m.sender_id",
+        )
+        .unwrap();
+    let handles: BTreeSet<String> = stmt
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(|h| h.unwrap())
+        .collect();
+    let mut want: BTreeSet<String> = e["distinct_senders"]["users"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    want.extend(
+        e["distinct_senders"]["bots"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b.as_str().unwrap().to_string()),
+    );
+    assert_eq!(handles, want);
+    let first = &msgs
+        .iter()
+        .map(|m| m["sent_at"].as_str().unwrap())
+        .min()
+        .unwrap();
+    assert_eq!(*first, "2016-01-15T05:55:18Z");
+    // Files are recorded (name, type, size) but not in the export; no access token is stored.
+    let files: i64 = a
+        .conn()
+        .query_row("SELECT count(*) FROM attachments", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(files, 4);
+    let tokens: i64 = a
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM messages WHERE body LIKE '%xoxe%'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(tokens, 0);
+    drop(stmt);
+    // The export is read, never written.
+    for (f, bytes) in before {
+        assert_eq!(std::fs::read(&f).unwrap(), bytes, "{} changed", f.display());
+    }
+    assert_stored_encrypted(&env, &msgs);
+}
+
+#[test]
+fn corpus_email_files_import_without_loss() {
+    let Some(corpus) = corpus_or_skip() else {
+        return;
+    };
+    let dir = corpus.join("email");
+    let mbox = dir.join("mboxrd-3-messages-from-quoting.random-message.mbox");
+    let e = expect(&mbox);
+    let (env, msgs, report) = import_corpus(&mbox, &[]);
+    assert_eq!(report["sources"][0]["format"], "email");
+    assert_eq!(msgs.len() as u64, e["archive_messages"].as_u64().unwrap());
+    let want: BTreeSet<String> = e["distinct_senders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(senders(&msgs), want);
+    let subjects: Vec<String> = msgs
+        .iter()
+        .map(|m| {
+            m["text"]
+                .as_str()
+                .unwrap()
+                .lines()
+                .next()
+                .unwrap()
+                .trim_start_matches("Subject: ")
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        subjects,
+        ["testsubject", "Re: testsubject", "Re: Re: testsubject"]
+    );
+    // mboxrd: one '>' comes off each quoted From line, nothing else changes.
+    let first = msgs[0]["text"].as_str().unwrap();
+    assert!(
+        first.contains("\nFrom Line 2\n")
+            && first.contains("\n>From Line 4\n")
+            && first.contains("\n>>From Line 6\n"),
+        "{first}"
+    );
+    assert_eq!(msgs[0]["sent_at"], "2010-11-12T10:28:33Z");
+    // One thread: the replies follow their subject.
+    assert_eq!(env.stats()["conversations"], 1);
+    assert_stored_encrypted(&env, &msgs);
+
+    for (name, text, attachment) in [
+        (
+            "qp-base64-utf8-garbage-parts.mail-parser-thirdparty-002.eml",
+            "päivää",
+            None,
+        ),
+        (
+            "nested-signed-alternative.mail-parser-thirdparty-006.eml",
+            "Search me, and Find me here",
+            None,
+        ),
+        (
+            "folded-content-type-image-attachment.mail-parser-malformed-017.eml",
+            "hello world",
+            Some("image001.png"),
+        ),
+        (
+            "crlf-multipart-related-inline-image.mail-parser-malformed-020.eml",
+            "Plain Text",
+            None,
+        ),
+    ] {
+        let path = dir.join(name);
+        let e = expect(&path);
+        let (env, msgs, _) = import_corpus(&path, &[]);
+        assert_eq!(
+            msgs.len() as u64,
+            e["archive_messages"].as_u64().unwrap(),
+            "{name}"
+        );
+        assert!(
+            msgs[0]["text"].as_str().unwrap().contains(text),
+            "{name}: {}",
+            msgs[0]["text"]
+        );
+        if let Some(file) = attachment {
+            assert_eq!(msgs[0]["attachments"][0]["name"], file, "{name}");
+            assert_eq!(msgs[0]["attachments"][0]["status"], "stored", "{name}");
+        }
+        assert_stored_encrypted(&env, &msgs);
+    }
 }

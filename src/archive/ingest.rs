@@ -117,6 +117,8 @@ struct Writer<'t, 's, 'p> {
     source_id: i64,
     source_file: Option<i64>,
     conv: Option<Conv>,
+    /// Conversations with a native id already resolved in this import.
+    native_convs: HashMap<String, i64>,
     conversations: HashSet<i64>,
     participants: HashMap<ParticipantRecord, i64>,
     members: HashSet<(i64, i64)>,
@@ -163,6 +165,20 @@ impl Writer<'_, '_, '_> {
             return Ok(id);
         }
         let rec = conv.record.clone();
+        if let Some(id) = rec
+            .native_id
+            .as_ref()
+            .and_then(|n| self.native_convs.get(n))
+        {
+            // Back to a conversation seen earlier in this source (e-mail threads interleave).
+            let id = *id;
+            conv.id = Some(id);
+            for p in &rec.participants {
+                let pid = self.participant(p)?;
+                self.member(id, pid)?;
+            }
+            return Ok(id);
+        }
         let found: Option<i64> = if let Some(native) = &rec.native_id {
             self.tx
                 .prepare_cached("SELECT id FROM conversations WHERE app = ?1 AND native_id = ?2")?
@@ -198,6 +214,9 @@ impl Writer<'_, '_, '_> {
             let pid = self.participant(p)?;
             self.member(id, pid)?;
         }
+        if let Some(native) = &rec.native_id {
+            self.native_convs.insert(native.clone(), id);
+        }
         self.conversations.insert(id);
         let conv = self.conv.as_mut().expect("a conversation is open");
         conv.id = Some(id);
@@ -208,16 +227,26 @@ impl Writer<'_, '_, '_> {
         Ok(id)
     }
 
-    fn store_attachment(&mut self, member: &str) -> Result<(String, String, u64)> {
-        let display = self.attachments.member_display(member);
-        let (mut reader, _) = self.attachments.open_member(member)?;
-        let staged = self.staging.put(&mut reader).map_err(|e| match e {
-            Error::Io { source, .. } => {
-                Error::bad_input(Location::file(&display), format!("cannot read: {source}"))
+    /// Stores an attachment's content (a member of the input, or bytes the importer decoded).
+    fn store_content(
+        &mut self,
+        content: &AttachmentContent,
+    ) -> Result<Option<(String, String, u64)>> {
+        let staged = match content {
+            AttachmentContent::Member(member) => {
+                let display = self.attachments.member_display(member);
+                let (mut reader, _) = self.attachments.open_member(member)?;
+                self.staging.put(&mut reader).map_err(|e| match e {
+                    Error::Io { source, .. } => {
+                        Error::bad_input(Location::file(&display), format!("cannot read: {source}"))
+                    }
+                    other => other,
+                })?
             }
-            other => other,
-        })?;
-        Ok((staged.id, staged.sha256, staged.size))
+            AttachmentContent::Data(bytes) => self.staging.put(&mut bytes.as_slice())?,
+            AttachmentContent::Omitted | AttachmentContent::Missing => return Ok(None),
+        };
+        Ok(Some((staged.id, staged.sha256, staged.size)))
     }
 
     fn insert_attachments(
@@ -227,40 +256,46 @@ impl Writer<'_, '_, '_> {
         only_upgrades: bool,
     ) -> Result<()> {
         for a in &m.attachments {
-            match &a.content {
-                AttachmentContent::Member(member) => {
-                    if only_upgrades {
-                        // A later export that includes media fills in what an earlier one left out.
-                        let placeholder: Option<i64> = self
-                            .tx
-                            .prepare_cached("SELECT id FROM attachments WHERE message_id = ?1 AND status <> 'stored' ORDER BY id LIMIT 1")?
-                            .query_row([message_id], |r| r.get(0))
-                            .optional()?;
-                        let Some(att_id) = placeholder else { continue };
-                        let (blob, sha, size) = self.store_attachment(member)?;
-                        self.tx
-                            .prepare_cached("UPDATE attachments SET name = ?2, mime = ?3, size = ?4, sha256 = ?5, blob = ?6, status = 'stored' WHERE id = ?1")?
-                            .execute(params![att_id, a.name, a.mime, size as i64, sha, blob])?;
-                        self.counts.attachments_added += 1;
-                        continue;
-                    }
-                    let (blob, sha, size) = self.store_attachment(member)?;
+            let has_content = matches!(
+                a.content,
+                AttachmentContent::Member(_) | AttachmentContent::Data(_)
+            );
+            if only_upgrades {
+                // A later export that includes media fills in what an earlier one left out.
+                if !has_content {
+                    continue;
+                }
+                let placeholder: Option<i64> = self
+                    .tx
+                    .prepare_cached("SELECT id FROM attachments WHERE message_id = ?1 AND status <> 'stored' ORDER BY id LIMIT 1")?
+                    .query_row([message_id], |r| r.get(0))
+                    .optional()?;
+                let Some(att_id) = placeholder else { continue };
+                if let Some((blob, sha, size)) = self.store_content(&a.content)? {
+                    self.tx
+                        .prepare_cached("UPDATE attachments SET name = ?2, mime = ?3, size = ?4, sha256 = ?5, blob = ?6, status = 'stored' WHERE id = ?1")?
+                        .execute(params![att_id, a.name, a.mime, size as i64, sha, blob])?;
+                    self.counts.attachments_added += 1;
+                }
+                continue;
+            }
+            match self.store_content(&a.content)? {
+                Some((blob, sha, size)) => {
                     self.tx
                         .prepare_cached("INSERT INTO attachments (message_id, name, mime, size, sha256, blob, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'stored')")?
                         .execute(params![message_id, a.name, a.mime, size as i64, sha, blob])?;
                     self.counts.attachments_added += 1;
                 }
-                AttachmentContent::Omitted | AttachmentContent::Missing if !only_upgrades => {
+                None => {
                     let status = if a.content == AttachmentContent::Omitted {
                         "omitted"
                     } else {
                         "missing"
                     };
                     self.tx
-                        .prepare_cached("INSERT INTO attachments (message_id, name, mime, status) VALUES (?1, ?2, ?3, ?4)")?
-                        .execute(params![message_id, a.name, a.mime, status])?;
+                        .prepare_cached("INSERT INTO attachments (message_id, name, mime, size, status) VALUES (?1, ?2, ?3, ?4, ?5)")?
+                        .execute(params![message_id, a.name, a.mime, a.size.map(|s| s as i64), status])?;
                 }
-                _ => {}
             }
         }
         Ok(())
@@ -277,8 +312,8 @@ impl Writer<'_, '_, '_> {
         let inserted = self
             .tx
             .prepare_cached(
-                "INSERT OR IGNORE INTO messages (conversation_id, ident, sender_id, sent_at, local_time, kind, body, edited, reply_to, native_id, source_file, source_pos)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                "INSERT OR IGNORE INTO messages (conversation_id, ident, sender_id, sent_at, local_time, kind, body, edited, reply_to, native_id, source_file, source_pos, reactions, raw)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             )?
             .execute(params![
                 conversation,
@@ -293,6 +328,9 @@ impl Writer<'_, '_, '_> {
                 m.native_id,
                 self.source_file.ok_or_else(|| Error::Corrupt("importer sent a message before its file".into()))?,
                 m.pos as i64,
+                (!m.reactions.is_empty())
+                    .then(|| serde_json::to_string(&m.reactions).expect("reactions serialise")),
+                m.raw,
             ])?;
         if inserted == 1 {
             let id = self.tx.last_insert_rowid();
@@ -300,10 +338,12 @@ impl Writer<'_, '_, '_> {
             self.insert_attachments(id, &m, false)?;
         } else {
             self.counts.duplicate += 1;
-            if m.attachments
-                .iter()
-                .any(|a| matches!(a.content, AttachmentContent::Member(_)))
-            {
+            if m.attachments.iter().any(|a| {
+                matches!(
+                    a.content,
+                    AttachmentContent::Member(_) | AttachmentContent::Data(_)
+                )
+            }) {
                 let id: i64 = self
                     .tx
                     .prepare_cached(
@@ -345,11 +385,16 @@ impl RecordSink for Writer<'_, '_, '_> {
     fn conversation(&mut self, conversation: ConversationRecord) -> Result<()> {
         self.finish_conversation()?;
         self.ordinals = Ordinals::default();
+        let native = conversation.native_id.is_some();
         self.conv = Some(Conv {
             record: conversation,
             id: None,
             buffer: Vec::new(),
         });
+        if native {
+            // A native id names the conversation: no need to look at its messages first.
+            self.resolve()?;
+        }
         Ok(())
     }
 
@@ -408,37 +453,37 @@ pub fn import_file(
     let Archive { conn, blobs, .. } = archive;
     let mut staging = blobs.staging()?;
     let result = (|| -> Result<SourceReport> {
-        let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
-        let original = staging.put(&mut file)?;
-        let previous: Option<i64> = conn
-            .query_row(
-                "SELECT messages FROM sources WHERE sha256 = ?1",
-                [&original.sha256],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if let Some(messages) = previous {
-            return Ok(SourceReport {
-                path: display_path.clone(),
-                format: importer.format(),
-                sha256: original.sha256,
-                conversations: 0,
-                messages_added: 0,
-                messages_duplicate: messages as u64,
-                attachments_added: 0,
-                already_imported: true,
-                warnings: Vec::new(),
-            });
-        }
+        let already = |sha256: String, messages: i64| SourceReport {
+            path: display_path.clone(),
+            format: importer.format(),
+            sha256,
+            conversations: 0,
+            messages_added: 0,
+            messages_duplicate: messages as u64,
+            attachments_added: 0,
+            already_imported: true,
+            warnings: Vec::new(),
+        };
+        // A file's original is its bytes: the same file imported again stops here, unread.
+        let file_original = if input.is_dir() {
+            None
+        } else {
+            let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+            let original = staging.put(&mut file)?;
+            if let Some(messages) = previous_import(conn, &original.sha256)? {
+                return Ok(already(original.sha256, messages));
+            }
+            Some(original)
+        };
         let tx = conn.transaction()?;
         tx.execute(
             "INSERT INTO sources (format, file_name, sha256, size, original_blob, importer, imported_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
                 importer.format().name(),
                 input.display_name(),
-                original.sha256,
-                original.size as i64,
-                original.id,
+                file_original.as_ref().map_or_else(|| format!("pending {}", uuid::Uuid::new_v4()), |o| o.sha256.clone()),
+                file_original.as_ref().map_or(input.size(), |o| o.size) as i64,
+                file_original.as_ref().map_or("", |o| o.id.as_str()),
                 format!("{} {}", importer.format().name(), importer.version()),
                 Utc::now().timestamp_millis(),
             ],
@@ -452,6 +497,7 @@ pub fn import_file(
             source_id,
             source_file: None,
             conv: None,
+            native_convs: HashMap::default(),
             conversations: HashSet::default(),
             participants: HashMap::default(),
             members: HashSet::default(),
@@ -467,10 +513,43 @@ pub fn import_file(
         let warnings = std::mem::take(&mut writer.warnings);
         let conversations: Vec<i64> = writer.conversations.iter().copied().collect();
         drop(writer);
+        let original = match file_original {
+            Some(o) => o,
+            None => {
+                // A folder's original: a copy of every file the importer read, and a manifest
+                // naming them with their SHA-256 (the manifest's hash is the source's).
+                let mut files = Vec::new();
+                let mut reader = input.reopen()?;
+                for member in input.members_read() {
+                    let (mut r, _) = reader.open_member(&member)?;
+                    let b = staging.put(&mut r)?;
+                    tx.execute(
+                        "INSERT INTO source_members (source_id, path, size, sha256, blob) VALUES (?1, ?2, ?3, ?4, ?5)",
+                        params![source_id, member, b.size as i64, b.sha256, b.id],
+                    )?;
+                    files.push(
+                        serde_json::json!({"path": member, "size": b.size, "sha256": b.sha256}),
+                    );
+                }
+                let manifest = serde_json::to_vec_pretty(&serde_json::json!({
+                    "folder": input.display_name(),
+                    "files": files,
+                }))
+                .expect("manifest serialises");
+                let m = staging.put(&mut manifest.as_slice())?;
+                if let Some(messages) = previous_import(&tx, &m.sha256)? {
+                    // The same folder, file for file: nothing new (the transaction is dropped).
+                    return Ok(already(m.sha256, messages));
+                }
+                m
+            }
+        };
         tx.execute(
-            "UPDATE sources SET zone = ?2, date_order = ?3, messages = ?4, messages_added = ?5, warnings = ?6 WHERE id = ?1",
+            "UPDATE sources SET sha256 = ?2, original_blob = ?3, zone = ?4, date_order = ?5, messages = ?6, messages_added = ?7, warnings = ?8 WHERE id = ?1",
             params![
                 source_id,
+                original.sha256,
+                original.id,
                 facts.zone,
                 facts.date_order,
                 (counts.added + counts.duplicate) as i64,
@@ -506,6 +585,17 @@ pub fn import_file(
             Err(e)
         }
     }
+}
+
+/// How many messages the source with this SHA-256 held, if it was imported before.
+fn previous_import(conn: &rusqlite::Connection, sha256: &str) -> Result<Option<i64>> {
+    Ok(conn
+        .query_row(
+            "SELECT messages FROM sources WHERE sha256 = ?1",
+            [sha256],
+            |r| r.get(0),
+        )
+        .optional()?)
 }
 
 fn tag_conversations(tx: &Transaction<'_>, conversations: &[i64], tag: &str) -> Result<()> {
@@ -547,6 +637,8 @@ mod tests {
             body: body.into(),
             edited: false,
             reply_to: None,
+            reactions: vec![],
+            raw: None,
             attachments: vec![],
             pos: 1,
         }

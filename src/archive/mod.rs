@@ -197,7 +197,9 @@ impl Archive {
         let conn = &self.conn;
         self.blobs.recover(&|id| {
             let n: i64 = conn.query_row(
-                "SELECT (SELECT count(*) FROM sources WHERE original_blob = ?1) + (SELECT count(*) FROM attachments WHERE blob = ?1)",
+                "SELECT (SELECT count(*) FROM sources WHERE original_blob = ?1)
+                      + (SELECT count(*) FROM attachments WHERE blob = ?1)
+                      + (SELECT count(*) FROM source_members WHERE blob = ?1)",
                 [id],
                 |r| r.get(0),
             )?;
@@ -273,7 +275,8 @@ impl Archive {
         let mut blobs_damaged = Vec::new();
         let mut stmt = self.conn.prepare(
             "SELECT original_blob, sha256, 'the original of ' || file_name FROM sources
-             UNION ALL SELECT blob, sha256, 'attachment ' || name FROM attachments WHERE blob IS NOT NULL",
+             UNION ALL SELECT blob, sha256, 'attachment ' || name FROM attachments WHERE blob IS NOT NULL
+             UNION ALL SELECT blob, sha256, 'the original of ' || path FROM source_members",
         )?;
         let rows = stmt
             .query_map([], |r| {

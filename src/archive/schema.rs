@@ -101,6 +101,19 @@ CREATE TABLE conversation_tags (
     PRIMARY KEY (conversation_id, tag_id)
 ) WITHOUT ROWID;
 "#,
+    // v2: the text as written when the body is a rendering of it; the files of a folder source.
+    r#"
+ALTER TABLE messages ADD COLUMN raw TEXT;
+
+CREATE TABLE source_members (
+    source_id  INTEGER NOT NULL REFERENCES sources(id),
+    path       TEXT NOT NULL,      -- inside the imported folder
+    size       INTEGER NOT NULL,
+    sha256     TEXT NOT NULL,
+    blob       TEXT NOT NULL,      -- the file's encrypted copy
+    PRIMARY KEY (source_id, path)
+) WITHOUT ROWID;
+"#,
 ];
 
 /// The schema version this build writes.

@@ -83,7 +83,8 @@ pub fn new_passphrase(file: Option<&Path>, env: &str, what: &str) -> Result<Secr
     }
     if !interactive() {
         return Err(Error::InvalidArgument(format!(
-            "no {what}: set {env}, pass a passphrase file, or run in a terminal"
+            "no {}: set {env}, pass a passphrase file, or run in a terminal",
+            what.to_lowercase()
         )));
     }
     let a = prompt(&format!("{what}: "))?;

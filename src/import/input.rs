@@ -1,6 +1,7 @@
-//! What an importer reads: one export file, or a zip holding the chat and its media.
+//! What an importer reads: one export file, a zip, or a folder (an unzipped export, a Slack
+//! workspace export, a Signal Desktop profile, a Maildir).
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -11,6 +12,8 @@ enum Kind {
     /// A single file; members are looked up beside it (an unzipped export).
     File,
     Zip(Box<zip::ZipArchive<BufReader<File>>>),
+    /// A folder; members are its files, by relative path with `/`.
+    Dir(Vec<String>),
 }
 
 pub struct Input {
@@ -18,8 +21,10 @@ pub struct Input {
     display: String,
     size: u64,
     kind: Kind,
-    /// Zip member names by their base name (media are referred to by base name).
+    /// Member names by their base name (media are referred to by base name).
     by_basename: HashMap<String, String>,
+    /// Members the importer read (a folder source keeps a copy of each).
+    read: BTreeSet<String>,
 }
 
 fn file_name(path: &Path) -> String {
@@ -32,42 +37,78 @@ fn base_name(member: &str) -> &str {
     member.rsplit(['/', '\\']).next().unwrap_or(member)
 }
 
+/// Every regular file under `root` (symbolic links are not followed), as relative paths.
+fn list_dir(root: &Path) -> Result<(Vec<String>, u64)> {
+    let mut out = Vec::new();
+    let mut size = 0;
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let entries = std::fs::read_dir(&dir).map_err(|e| Error::io(&dir, e))?;
+        for e in entries {
+            let e = e.map_err(|e| Error::io(&dir, e))?;
+            let ft = e.file_type().map_err(|err| Error::io(e.path(), err))?;
+            if ft.is_dir() {
+                stack.push(e.path());
+            } else if ft.is_file() {
+                let p = e.path();
+                size += e.metadata().map(|m| m.len()).unwrap_or(0);
+                let rel = p
+                    .strip_prefix(root)
+                    .expect("under root")
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                out.push(rel);
+            }
+        }
+    }
+    out.sort();
+    Ok((out, size))
+}
+
 impl Input {
     pub fn open(path: &Path) -> Result<Input> {
         let display = file_name(path);
         let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-        if meta.is_dir() {
-            return Err(Error::UnsupportedFormat {
-                location: Location::file(&display),
-                message: "is a folder: import the chat file inside it (or the export's .zip)"
-                    .into(),
-            });
-        }
-        if meta.len() == 0 {
-            return Err(Error::bad_input(Location::file(&display), "file is empty"));
-        }
-        let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
-        let mut magic = [0u8; 4];
-        let n = file.read(&mut magic).map_err(|e| Error::io(path, e))?;
-        let is_zip = n == 4 && (&magic == b"PK\x03\x04" || &magic == b"PK\x05\x06");
-        let kind = if is_zip {
-            let reader = BufReader::new(File::open(path).map_err(|e| Error::io(path, e))?);
-            let zip = zip::ZipArchive::new(reader).map_err(|e| {
-                Error::bad_input(
+        let (kind, size) = if meta.is_dir() {
+            let (files, size) = list_dir(path)?;
+            if files.is_empty() {
+                return Err(Error::bad_input(
                     Location::file(&display),
-                    format!("not a readable zip archive (truncated or damaged?): {e}"),
-                )
-            })?;
-            Kind::Zip(Box::new(zip))
+                    "folder is empty",
+                ));
+            }
+            (Kind::Dir(files), size)
         } else {
-            Kind::File
+            if meta.len() == 0 {
+                return Err(Error::bad_input(Location::file(&display), "file is empty"));
+            }
+            let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+            let mut magic = [0u8; 4];
+            let n = file.read(&mut magic).map_err(|e| Error::io(path, e))?;
+            let is_zip = n == 4 && (&magic == b"PK\x03\x04" || &magic == b"PK\x05\x06");
+            let kind = if is_zip {
+                let reader = BufReader::new(File::open(path).map_err(|e| Error::io(path, e))?);
+                let zip = zip::ZipArchive::new(reader).map_err(|e| {
+                    Error::bad_input(
+                        Location::file(&display),
+                        format!("not a readable zip archive (truncated or damaged?): {e}"),
+                    )
+                })?;
+                Kind::Zip(Box::new(zip))
+            } else {
+                Kind::File
+            };
+            (kind, meta.len())
         };
         let mut input = Input {
             path: path.to_path_buf(),
             display,
-            size: meta.len(),
+            size,
             kind,
             by_basename: HashMap::new(),
+            read: BTreeSet::new(),
         };
         for name in input.members() {
             input
@@ -93,6 +134,7 @@ impl Input {
         &self.display
     }
 
+    /// Bytes of the file, or of every file in the folder.
     pub fn size(&self) -> u64 {
         self.size
     }
@@ -101,7 +143,16 @@ impl Input {
         matches!(self.kind, Kind::Zip(_))
     }
 
-    /// Names of the zip's files (not folders); empty for a plain file.
+    pub fn is_dir(&self) -> bool {
+        matches!(self.kind, Kind::Dir(_))
+    }
+
+    /// Whether this input is a container (zip or folder) whose files are members.
+    pub fn has_members(&self) -> bool {
+        !matches!(self.kind, Kind::File)
+    }
+
+    /// Names of the zip's or the folder's files; empty for a plain file.
     pub fn members(&self) -> Vec<String> {
         match &self.kind {
             Kind::File => Vec::new(),
@@ -110,6 +161,16 @@ impl Input {
                 .filter(|n| !n.ends_with('/'))
                 .map(str::to_string)
                 .collect(),
+            Kind::Dir(files) => files.clone(),
+        }
+    }
+
+    /// Whether the container holds this member.
+    pub fn has_member(&self, member: &str) -> bool {
+        match &self.kind {
+            Kind::File => false,
+            Kind::Zip(z) => z.index_for_name(member).is_some(),
+            Kind::Dir(files) => files.binary_search_by(|f| f.as_str().cmp(member)).is_ok(),
         }
     }
 
@@ -117,18 +178,18 @@ impl Input {
     pub fn member_display(&self, member: &str) -> String {
         match self.kind {
             Kind::File => self.display.clone(),
-            Kind::Zip(_) => format!("{}/{}", self.display, member),
+            Kind::Zip(_) | Kind::Dir(_) => format!("{}/{}", self.display, member),
         }
     }
 
-    /// Resolves a file the chat refers to by name: a zip member with that base name, or a file
-    /// of that name beside a plain chat file.
+    /// Resolves a file the chat refers to by name: a member with that base name, or a file of
+    /// that name beside a plain chat file.
     pub fn find_attachment(&self, name: &str) -> Option<String> {
         if name.is_empty() || name.contains(['/', '\\']) || name == "." || name == ".." {
             return None;
         }
         match &self.kind {
-            Kind::Zip(_) => self.by_basename.get(name).cloned(),
+            Kind::Zip(_) | Kind::Dir(_) => self.by_basename.get(name).cloned(),
             Kind::File => {
                 let sibling = self.path.parent()?.join(name);
                 sibling.is_file().then(|| name.to_string())
@@ -136,7 +197,38 @@ impl Input {
         }
     }
 
-    /// Reads the main file (plain input) or a member (zip input).
+    /// A file the export names by a path relative to the folder of `member` (`photos/x.jpg`
+    /// beside `result.json`), if the export holds it.
+    pub fn resolve_relative(&self, member: &str, rel: &str) -> Option<String> {
+        let rel = rel.replace('\\', "/");
+        if rel.is_empty()
+            || rel.starts_with('/')
+            || rel
+                .split('/')
+                .any(|c| c == ".." || c == "." || c.is_empty())
+        {
+            return None;
+        }
+        match &self.kind {
+            Kind::File => self.path.parent()?.join(&rel).is_file().then_some(rel),
+            Kind::Zip(_) | Kind::Dir(_) => {
+                let dir = member.rsplit_once('/').map_or("", |(d, _)| d);
+                let full = if dir.is_empty() {
+                    rel
+                } else {
+                    format!("{dir}/{rel}")
+                };
+                self.has_member(&full).then_some(full)
+            }
+        }
+    }
+
+    /// Members read so far through [`Input::open_member`].
+    pub fn members_read(&self) -> Vec<String> {
+        self.read.iter().cloned().collect()
+    }
+
+    /// Reads the main file (plain input) or a member (zip or folder input).
     pub fn open_member(&mut self, member: &str) -> Result<(Box<dyn Read + '_>, u64)> {
         match &mut self.kind {
             Kind::File => {
@@ -160,27 +252,48 @@ impl Input {
                 let len = entry.size();
                 Ok((Box::new(entry), len))
             }
+            Kind::Dir(files) => {
+                if files.binary_search_by(|f| f.as_str().cmp(member)).is_err() {
+                    return Err(Error::bad_input(
+                        Location::file(format!("{}/{}", self.display, member)),
+                        "no such file in the folder",
+                    ));
+                }
+                let path = self.path.join(member);
+                let f = File::open(&path).map_err(|e| Error::io(&path, e))?;
+                let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+                self.read.insert(member.to_string());
+                Ok((Box::new(BufReader::with_capacity(256 * 1024, f)), len))
+            }
         }
+    }
+
+    /// The first `max` bytes of a member (for recognising formats).
+    pub fn head(&mut self, member: &str, max: u64) -> Result<Vec<u8>> {
+        let display = self.member_display(member);
+        let (r, _) = self.open_member(member)?;
+        let mut out = Vec::new();
+        r.take(max)
+            .read_to_end(&mut out)
+            .map_err(|e| Error::bad_input(Location::file(display), format!("cannot read: {e}")))?;
+        Ok(out)
+    }
+
+    /// A member's whole content (for small files: JSON metadata, one e-mail).
+    pub fn read_member(&mut self, member: &str) -> Result<Vec<u8>> {
+        let display = self.member_display(member);
+        let (mut r, len) = self.open_member(member)?;
+        let mut out = Vec::with_capacity(len as usize);
+        r.read_to_end(&mut out)
+            .map_err(|e| Error::bad_input(Location::file(display), format!("cannot read: {e}")))?;
+        Ok(out)
     }
 }
 
 /// Whether a plain file is binary: a NUL byte, or mostly bytes that are neither UTF-8 text nor
 /// whitespace, in its first 8 KiB.
 pub fn looks_binary(input: &mut Input) -> Result<bool> {
-    let path = input.path().to_path_buf();
-    let (mut reader, _) = input.open_member("")?;
-    let mut head = vec![0u8; 8192];
-    let mut n = 0;
-    while n < head.len() {
-        let k = reader
-            .read(&mut head[n..])
-            .map_err(|e| Error::io(&path, e))?;
-        if k == 0 {
-            break;
-        }
-        n += k;
-    }
-    head.truncate(n);
+    let head = input.head("", 8192)?;
     if head.contains(&0) {
         return Ok(true);
     }

@@ -4,7 +4,10 @@
 //!
 //! One file (or folder) per format; [`detect`] picks the importer for a path.
 
+pub mod email;
 pub mod input;
+pub mod slack;
+pub mod telegram;
 pub mod whatsapp;
 pub mod zone;
 
@@ -21,12 +24,20 @@ pub use input::Input;
 #[ts(export)]
 pub enum Format {
     Whatsapp,
+    Telegram,
+    Slack,
+    Email,
+    Signal,
 }
 
 impl Format {
     pub fn name(self) -> &'static str {
         match self {
             Format::Whatsapp => "whatsapp",
+            Format::Telegram => "telegram",
+            Format::Slack => "slack",
+            Format::Email => "email",
+            Format::Signal => "signal",
         }
     }
 
@@ -177,13 +188,26 @@ pub enum AttachmentContent {
     Omitted,
     /// The export refers to a file it does not contain.
     Missing,
+    /// The content itself, decoded by the importer (an e-mail part, a decrypted Signal file).
+    Data(Vec<u8>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttachmentRecord {
     pub name: String,
     pub mime: Option<String>,
+    /// Size in bytes when the export states it (a file it does not contain).
+    pub size: Option<u64>,
     pub content: AttachmentContent,
+}
+
+/// A reaction to a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Reaction {
+    pub emoji: String,
+    /// Who reacted, as the export names them.
+    pub by: String,
 }
 
 /// How positions inside a file of an export are written.
@@ -239,6 +263,10 @@ pub struct MessageRecord {
     pub body: String,
     pub edited: bool,
     pub reply_to: Option<String>,
+    pub reactions: Vec<Reaction>,
+    /// The text exactly as the export wrote it, when `body` is a rendering of it (Slack mrkdwn,
+    /// Telegram entities, e-mail HTML).
+    pub raw: Option<String>,
     pub attachments: Vec<AttachmentRecord>,
     /// Where the message starts in the current [`SourceFile`]: a line, or an array index.
     pub pos: u64,
@@ -359,26 +387,48 @@ pub fn read_export(
 
 /// Picks the importer for an input, or explains why none fits.
 pub fn detect(input: &mut Input, wanted: Option<Format>) -> Result<Box<dyn Importer>> {
-    if let Some(Format::Whatsapp) = wanted {
-        return Ok(Box::new(whatsapp::WhatsApp));
+    if let Some(f) = wanted {
+        return Ok(importer_for(f));
     }
-    if !input.is_zip() && input::looks_binary(input)? {
+    if !input.has_members() && input::looks_binary(input)? {
         return Err(Error::bad_input(
             Location::file(input.display_name()),
-            "binary file, not a chat export (Holdfast reads WhatsApp .txt and .zip exports)",
+            format!("binary file, not a chat export ({SUPPORTED})"),
         ));
+    }
+    if slack::Slack::detect(input) {
+        return Ok(Box::new(slack::Slack));
+    }
+    if telegram::Telegram::detect(input)? {
+        return Ok(Box::new(telegram::Telegram));
+    }
+    if email::Email::detect(input)? {
+        return Ok(Box::new(email::Email));
     }
     if whatsapp::WhatsApp::detect(input)? {
         return Ok(Box::new(whatsapp::WhatsApp));
     }
-    if input.is_zip() {
+    if input.has_members() {
         return Err(Error::UnsupportedFormat {
             location: Location::file(input.display_name()),
-            message: "this zip holds no chat export Holdfast recognises (a WhatsApp export zip holds _chat.txt or 'WhatsApp Chat with ….txt')".into(),
+            message: format!("holds no chat export Holdfast recognises ({SUPPORTED})"),
         });
     }
     Err(Error::bad_input(
         Location::line(input.display_name(), 1),
         "no chat message found: a WhatsApp export's lines start like '31/12/2023, 23:59 - Name: text' or '[31/12/2023, 23:59:59] Name: text'",
     ))
+}
+
+/// What `holdfast import` reads, for error messages.
+const SUPPORTED: &str = "Holdfast reads WhatsApp .txt/.zip exports, Telegram Desktop JSON exports, Slack workspace exports, and e-mail (mbox, .eml, Maildir)";
+
+pub fn importer_for(format: Format) -> Box<dyn Importer> {
+    match format {
+        Format::Whatsapp => Box::new(whatsapp::WhatsApp),
+        Format::Telegram => Box::new(telegram::Telegram),
+        Format::Slack => Box::new(slack::Slack),
+        Format::Email => Box::new(email::Email),
+        Format::Signal => Box::new(whatsapp::WhatsApp),
+    }
 }

@@ -268,7 +268,7 @@ impl Scan {
 impl WhatsApp {
     /// Whether the input looks like a WhatsApp export (a header within the first lines).
     pub fn detect(input: &mut Input) -> Result<bool> {
-        let member = if input.is_zip() {
+        let member = if input.has_members() {
             match chat_member(input) {
                 Some(m) => m,
                 None => return Ok(false),
@@ -353,6 +353,7 @@ impl Emitter<'_> {
         match marker {
             Marker::Omitted(what) => AttachmentRecord {
                 mime: None,
+                size: None,
                 name: what,
                 content: AttachmentContent::Omitted,
             },
@@ -373,6 +374,7 @@ impl Emitter<'_> {
                     .map(|m| m.essence_str().to_string());
                 AttachmentRecord {
                     mime,
+                    size: None,
                     content: match found {
                         Some(member) => AttachmentContent::Member(member),
                         None => AttachmentContent::Missing,
@@ -418,6 +420,8 @@ impl Emitter<'_> {
             body: String::new(),
             edited: false,
             reply_to: None,
+            reactions: Vec::new(),
+            raw: None,
             attachments: Vec::new(),
             pos: p.line,
         };
@@ -465,7 +469,7 @@ impl Importer for WhatsApp {
         options: &ImportOptions,
         sink: &mut dyn RecordSink,
     ) -> Result<SourceFacts> {
-        let member = if input.is_zip() {
+        let member = if input.has_members() {
             chat_member(input).ok_or_else(|| Error::UnsupportedFormat {
                 location: Location::file(input.display_name()),
                 message: "this zip holds no WhatsApp chat (expected _chat.txt or 'WhatsApp Chat with ….txt')".into(),

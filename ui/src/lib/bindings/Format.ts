@@ -3,4 +3,4 @@
 /**
  * The formats Holdfast reads.
  */
-export type Format = "whatsapp";
+export type Format = "whatsapp" | "telegram" | "slack" | "email" | "signal";
