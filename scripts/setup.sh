@@ -11,7 +11,7 @@ test_tools=0
 pkgs=(build-essential pkg-config curl file libssl-dev libdbus-1-dev
       libwebkit2gtk-4.1-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev)
 if [ "$test_tools" = 1 ]; then
-  pkgs+=(xvfb xauth webkit2gtk-driver dbus gnome-keyring)
+  pkgs+=(xvfb xauth webkit2gtk-driver dbus gnome-keyring libsecret-tools)
 fi
 
 missing=()

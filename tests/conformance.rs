@@ -562,3 +562,43 @@ fn corpus_email_files_import_without_loss() {
         assert_stored_encrypted(&env, &msgs);
     }
 }
+
+#[test]
+fn corpus_signal_export_imports_with_its_facts() {
+    let Some(corpus) = corpus_or_skip() else {
+        return;
+    };
+    for f in files_under(&corpus.join("signal")) {
+        let name = f.file_name().unwrap().to_string_lossy().into_owned();
+        if !name.ends_with(".txt") {
+            continue;
+        }
+        let e = expect(&f);
+        let (env, msgs, report) = import_corpus(&f, &[]);
+        assert_eq!(report["sources"][0]["format"], "signal", "{name}");
+        assert_eq!(
+            msgs.len() as u64,
+            e["archive_messages"].as_u64().unwrap(),
+            "{name}"
+        );
+        let want: BTreeSet<String> = e["distinct_senders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(senders(&msgs), want, "{name}");
+        let multi = msgs
+            .iter()
+            .filter(|m| m["text"].as_str().unwrap().contains('\n'))
+            .count() as u64;
+        assert_eq!(multi, e["multi_line_messages"].as_u64().unwrap(), "{name}");
+        let first = e["first_timestamp_as_written"].as_str().unwrap();
+        assert_eq!(
+            format!("[{}]", msgs[0]["local_time"].as_str().unwrap()),
+            first,
+            "{name}"
+        );
+        assert_stored_encrypted(&env, &msgs);
+    }
+}

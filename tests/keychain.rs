@@ -7,82 +7,10 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
+use common::secret_service::{session, Session};
 use common::*;
-
-struct Session {
-    address: String,
-    pids: Vec<String>,
-    _home: tempfile::TempDir,
-}
-
-impl Drop for Session {
-    fn drop(&mut self) {
-        for pid in &self.pids {
-            let _ = Command::new("kill").arg(pid).status();
-        }
-    }
-}
-
-fn have(tool: &str) -> bool {
-    Command::new("sh")
-        .args(["-c", &format!("command -v {tool}")])
-        .stdout(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-/// A session bus with an unlocked gnome-keyring, or `None` (skip) when the tools are missing.
-fn session() -> Option<Session> {
-    if !(have("dbus-daemon") && have("gnome-keyring-daemon")) {
-        assert!(
-            std::env::var("HOLDFAST_REQUIRE_KEYCHAIN").as_deref() != Ok("1"),
-            "HOLDFAST_REQUIRE_KEYCHAIN=1 but dbus-daemon or gnome-keyring-daemon is missing"
-        );
-        eprintln!("skipped: dbus-daemon or gnome-keyring-daemon not installed");
-        return None;
-    }
-    let home = tempfile::tempdir().unwrap();
-    let out = Command::new("dbus-daemon")
-        .args(["--session", "--fork", "--print-address=1", "--print-pid=1"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "dbus-daemon: {}", stderr(&out));
-    let text = String::from_utf8(out.stdout).unwrap();
-    let mut lines = text.lines();
-    let address = lines.next().unwrap().trim().to_string();
-    let mut pids = vec![lines.next().unwrap().trim().to_string()];
-    let mut kr = Command::new("gnome-keyring-daemon")
-        .args(["--unlock", "--components=secrets", "--daemonize"])
-        .env("DBUS_SESSION_BUS_ADDRESS", &address)
-        .env("HOME", home.path())
-        .env("XDG_DATA_HOME", home.path().join("data"))
-        .env("XDG_RUNTIME_DIR", home.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    kr.stdin
-        .take()
-        .unwrap()
-        .write_all(b"keyring login password")
-        .unwrap();
-    let out = kr.wait_with_output().unwrap();
-    assert!(out.status.success());
-    for line in String::from_utf8_lossy(&out.stdout).lines() {
-        if let Some(pid) = line.strip_prefix("GNOME_KEYRING_PID=") {
-            pids.push(pid.to_string());
-        }
-    }
-    Some(Session {
-        address,
-        pids,
-        _home: home,
-    })
-}
 
 fn in_session(env: &Env, s: &Session, args: &[&str]) -> std::process::Output {
     env.cmd()

@@ -120,6 +120,9 @@ pub struct MessageView {
     pub kind: MessageKind,
     pub text: String,
     pub edited: bool,
+    /// Id of the message this one replies to (quotes), when it is in the archive.
+    pub reply_to: Option<String>,
+    pub reactions: Vec<crate::import::Reaction>,
     pub attachments: Vec<AttachmentView>,
     /// Where the message came from: `chat.txt:418`.
     pub source: String,

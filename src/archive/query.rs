@@ -162,7 +162,9 @@ pub fn show(conn: &Connection, conversation: &str, opts: &ShowOptions) -> Result
     };
     let mut stmt = conn.prepare_cached(
         "SELECT m.id, p.display_name, m.sent_at, m.local_time, m.kind, m.body, m.edited,
-                f.path, f.positions, m.source_pos
+                f.path, f.positions, m.source_pos, m.reactions,
+                (SELECT r.id FROM messages r WHERE r.conversation_id = m.conversation_id
+                   AND r.native_id = m.reply_to AND m.reply_to IS NOT NULL LIMIT 1)
          FROM messages m LEFT JOIN participants p ON p.id = m.sender_id
          JOIN source_files f ON f.id = m.source_file
          WHERE m.conversation_id = ?1 ORDER BY m.sent_at, m.id LIMIT ?2 OFFSET ?3",
@@ -179,11 +181,14 @@ pub fn show(conn: &Connection, conversation: &str, opts: &ShowOptions) -> Result
                 r.get::<_, bool>(6)?,
                 PositionKind::decode(&r.get::<_, String>(8)?)
                     .locate(&r.get::<_, String>(7)?, r.get::<_, i64>(9)? as u64),
+                r.get::<_, Option<String>>(10)?,
+                r.get::<_, Option<i64>>(11)?,
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut messages = Vec::with_capacity(rows.len());
-    for (mid, sender, sent_at, local_time, kind, body, edited, source) in rows {
+    for (mid, sender, sent_at, local_time, kind, body, edited, source, reactions, reply_to) in rows
+    {
         messages.push(MessageView {
             id: mid.to_string(),
             sender,
@@ -192,6 +197,10 @@ pub fn show(conn: &Connection, conversation: &str, opts: &ShowOptions) -> Result
             kind: MessageKind::parse(&kind).unwrap_or(MessageKind::Text),
             text: body,
             edited,
+            reply_to: reply_to.map(|r| r.to_string()),
+            reactions: reactions
+                .and_then(|j| serde_json::from_str(&j).ok())
+                .unwrap_or_default(),
             attachments: attachments(conn, mid)?,
             source,
         });

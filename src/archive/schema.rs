@@ -114,6 +114,10 @@ CREATE TABLE source_members (
     PRIMARY KEY (source_id, path)
 ) WITHOUT ROWID;
 "#,
+    // v3: replies are shown with the message they answer, found by its native id.
+    r#"
+CREATE INDEX messages_native ON messages(conversation_id, native_id) WHERE native_id IS NOT NULL;
+"#,
 ];
 
 /// The schema version this build writes.

@@ -87,9 +87,12 @@ enum Command {
 
 #[derive(Args, Debug)]
 struct ImportArgs {
-    /// Export files to import
-    #[arg(required = true, value_name = "PATH")]
+    /// Export files or folders to import
+    #[arg(required_unless_present = "signal_desktop", value_name = "PATH")]
     paths: Vec<PathBuf>,
+    /// Also import this computer's Signal Desktop profile (quit Signal first)
+    #[arg(long)]
+    signal_desktop: bool,
     /// The export's format
     #[arg(long, value_enum, default_value_t = FormatArg::Auto)]
     format: FormatArg,
@@ -188,6 +191,10 @@ enum KeychainAction {
 enum FormatArg {
     Auto,
     Whatsapp,
+    Signal,
+    Telegram,
+    Slack,
+    Email,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -252,14 +259,26 @@ fn run(cli: &Cli) -> Result<()> {
                 format: match args.format {
                     FormatArg::Auto => None,
                     FormatArg::Whatsapp => Some(Format::Whatsapp),
+                    FormatArg::Signal => Some(Format::Signal),
+                    FormatArg::Telegram => Some(Format::Telegram),
+                    FormatArg::Slack => Some(Format::Slack),
+                    FormatArg::Email => Some(Format::Email),
                 },
                 tz: args.tz.clone(),
                 date_order: args.date_order.map(Into::into),
                 tag: args.tag.clone(),
             };
+            let mut paths = args.paths.clone();
+            if args.signal_desktop {
+                paths.push(crate::import::signal::desktop::default_profile().ok_or_else(|| {
+                    Error::NotFound(
+                        "no Signal Desktop profile found in this computer's usual places: give its folder as a PATH".into(),
+                    )
+                })?);
+            }
             let mut bar = output::ImportBar::new(std::io::stderr().is_terminal());
             let mut progress = |e: ImportProgress| bar.update(e);
-            let report = api::import(&mut archive, &args.paths, &opts, &mut progress);
+            let report = api::import(&mut archive, &paths, &opts, &mut progress);
             bar.finish();
             emit(cli.json, &report?, output::import);
         }

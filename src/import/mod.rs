@@ -6,6 +6,7 @@
 
 pub mod email;
 pub mod input;
+pub mod signal;
 pub mod slack;
 pub mod telegram;
 pub mod whatsapp;
@@ -217,6 +218,8 @@ pub enum PositionKind {
     Line,
     /// 0-based indexes into a JSON array at this path: `result.json: $.messages[3]`.
     JsonIndex(String),
+    /// Row ids of a database table: `sql/db.sqlite: messages rowid 12`.
+    Row(String),
 }
 
 impl PositionKind {
@@ -225,13 +228,15 @@ impl PositionKind {
         match self {
             PositionKind::Line => "line",
             PositionKind::JsonIndex(path) => path,
+            PositionKind::Row(table) => table,
         }
     }
 
     pub fn decode(s: &str) -> PositionKind {
         match s {
             "line" => PositionKind::Line,
-            path => PositionKind::JsonIndex(path.to_string()),
+            path if path.starts_with('$') => PositionKind::JsonIndex(path.to_string()),
+            table => PositionKind::Row(table.to_string()),
         }
     }
 
@@ -240,6 +245,7 @@ impl PositionKind {
         match self {
             PositionKind::Line => format!("{file}:{pos}"),
             PositionKind::JsonIndex(path) => format!("{file}: {path}[{pos}]"),
+            PositionKind::Row(table) => format!("{file}: {table} rowid {pos}"),
         }
     }
 }
@@ -402,6 +408,10 @@ pub fn detect(input: &mut Input, wanted: Option<Format>) -> Result<Box<dyn Impor
     if telegram::Telegram::detect(input)? {
         return Ok(Box::new(telegram::Telegram));
     }
+    // Before WhatsApp: signal-export's `[2019-12-24, 12:23] Jane: …` is also a WhatsApp line.
+    if signal::Signal::detect(input)? {
+        return Ok(Box::new(signal::Signal));
+    }
     if email::Email::detect(input)? {
         return Ok(Box::new(email::Email));
     }
@@ -421,7 +431,7 @@ pub fn detect(input: &mut Input, wanted: Option<Format>) -> Result<Box<dyn Impor
 }
 
 /// What `holdfast import` reads, for error messages.
-const SUPPORTED: &str = "Holdfast reads WhatsApp .txt/.zip exports, Telegram Desktop JSON exports, Slack workspace exports, and e-mail (mbox, .eml, Maildir)";
+const SUPPORTED: &str = "Holdfast reads WhatsApp .txt/.zip exports, Signal Desktop profiles and signal-export output, Telegram Desktop JSON exports, Slack workspace exports, and e-mail (mbox, .eml, Maildir)";
 
 pub fn importer_for(format: Format) -> Box<dyn Importer> {
     match format {
@@ -429,6 +439,6 @@ pub fn importer_for(format: Format) -> Box<dyn Importer> {
         Format::Telegram => Box::new(telegram::Telegram),
         Format::Slack => Box::new(slack::Slack),
         Format::Email => Box::new(email::Email),
-        Format::Signal => Box::new(whatsapp::WhatsApp),
+        Format::Signal => Box::new(signal::Signal),
     }
 }
