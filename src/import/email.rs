@@ -197,6 +197,13 @@ impl Reader<'_> {
         pos: u64,
     ) -> Result<()> {
         let at = Location::line(display, pos);
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            self.sink.warning(
+                &at,
+                "an empty message (a separator line with nothing after it); skipped".into(),
+            );
+            return Ok(());
+        }
         let Some(msg) = MessageParser::default().parse(bytes) else {
             self.sink.warning(
                 &at,
