@@ -43,16 +43,20 @@ enum Cmd {
         /// Repetitions of each measurement (the median is reported)
         #[arg(long, default_value_t = 3)]
         repeat: usize,
-        /// Which figures: import, search, or all
+        /// Which figures: import (WhatsApp), search, exports (Slack and mbox), or all
         #[arg(long, default_value = "all")]
         suite: String,
+        /// Size of the generated Slack export and mbox for the exports suite
+        #[arg(long, default_value_t = 64)]
+        megabytes: u64,
         #[arg(long)]
         json: bool,
     },
     /// Write a synthetic export
     Gen {
-        /// Format to generate (whatsapp)
+        /// Format to generate: whatsapp, slack (a folder) or mbox
         format: String,
+        /// Messages (whatsapp), or megabytes (slack, mbox)
         #[arg(long)]
         messages: u64,
         #[arg(long, default_value_t = 1)]
@@ -244,7 +248,14 @@ fn time<T>(f: impl FnOnce() -> T) -> (f64, T) {
     (t.elapsed().as_secs_f64(), r)
 }
 
-fn run(messages: u64, seed: u64, repeat: usize, suite: &str, json_out: bool) -> Vec<Figure> {
+fn run(
+    messages: u64,
+    seed: u64,
+    repeat: usize,
+    suite: &str,
+    megabytes: u64,
+    json_out: bool,
+) -> Vec<Figure> {
     let log = |s: &str| {
         if !json_out {
             eprintln!("{s}");
@@ -253,6 +264,9 @@ fn run(messages: u64, seed: u64, repeat: usize, suite: &str, json_out: bool) -> 
     let mut figures = Vec::new();
     if suite == "all" || suite == "import" {
         figures.extend(import_figures(messages, seed, repeat, json_out));
+    }
+    if suite == "all" || suite == "exports" {
+        figures.extend(export_figures(megabytes, seed, repeat, json_out));
     }
     if suite == "all" || suite == "search" {
         let f = search::figures(messages, seed, repeat, &log);
@@ -323,49 +337,123 @@ fn import_figures(messages: u64, seed: u64, repeat: usize, json_out: bool) -> Ve
     ));
 
     // 2. The whole import (parse, encrypt, store) vs the same import into plain SQLite.
-    let mut enc = Vec::new();
-    let mut plain = Vec::new();
-    for _ in 0..repeat {
-        plain.push(run_child(&file, &tmp.path().join("plain"), true));
-        enc.push(run_child(&file, &tmp.path().join("enc"), false));
-    }
-    let secs = |v: &[ChildRun]| median(v.iter().map(|r| r.seconds).collect());
-    let peak = |v: &[ChildRun]| median(v.iter().map(|r| r.peak_rss_kib as f64 / 1024.0).collect());
-    let size = |v: &[ChildRun]| median(v.iter().map(|r| r.archive_bytes as f64).collect());
     let export_bytes = std::fs::metadata(&file)
         .map(|m| m.len() as f64)
         .unwrap_or(1.0);
-    figures.push(figure(
-        "whatsapp_import",
-        n / secs(&enc),
-        "messages/s",
-        "same import into unencrypted SQLite",
-        n / secs(&plain),
-    ));
+    let imported = archive_import_figures("whatsapp", &file, n, export_bytes, repeat, tmp.path());
+    for f in &imported {
+        log(&format!(
+            "{}: {} {} (baseline {} {})",
+            f.name, f.value, f.unit, f.baseline_value, f.unit
+        ));
+    }
+    figures.extend(imported);
+    figures
+}
+
+/// `<name>_import`, `<name>_import_and_index`, `<name>_import_peak_memory` and
+/// `<name>_archive_size_per_export_byte`: the import in a fresh process (median of `repeat`)
+/// against the same import into unencrypted SQLite and an unencrypted index.
+fn archive_import_figures(
+    name: &str,
+    export: &Path,
+    messages: f64,
+    export_bytes: f64,
+    repeat: usize,
+    work: &Path,
+) -> Vec<Figure> {
+    let mut enc = Vec::new();
+    let mut plain = Vec::new();
+    for _ in 0..repeat {
+        plain.push(run_child(export, &work.join("plain"), true));
+        enc.push(run_child(export, &work.join("enc"), false));
+    }
+    let _ = std::fs::remove_dir_all(work.join("plain"));
+    let _ = std::fs::remove_dir_all(work.join("enc"));
+    let secs = |v: &[ChildRun]| median(v.iter().map(|r| r.seconds).collect());
     let with_index =
         |v: &[ChildRun]| median(v.iter().map(|r| r.seconds + r.index_seconds).collect());
-    figures.push(figure(
-        "whatsapp_import_and_index",
-        n / with_index(&enc),
-        "messages/s",
-        "same, into unencrypted SQLite and an unencrypted index",
-        n / with_index(&plain),
+    let peak = |v: &[ChildRun]| median(v.iter().map(|r| r.peak_rss_kib as f64 / 1024.0).collect());
+    let size = |v: &[ChildRun]| median(v.iter().map(|r| r.archive_bytes as f64).collect());
+    vec![
+        figure(
+            &format!("{name}_import"),
+            messages / secs(&enc),
+            "messages/s",
+            "same import into unencrypted SQLite",
+            messages / secs(&plain),
+        ),
+        figure(
+            &format!("{name}_import_and_index"),
+            messages / with_index(&enc),
+            "messages/s",
+            "same, into unencrypted SQLite and an unencrypted index",
+            messages / with_index(&plain),
+        ),
+        figure(
+            &format!("{name}_import_peak_memory"),
+            peak(&enc),
+            "MiB",
+            "same import into unencrypted SQLite",
+            peak(&plain),
+        ),
+        figure(
+            &format!("{name}_archive_size_per_export_byte"),
+            size(&enc) / export_bytes,
+            "bytes/byte",
+            "unencrypted SQLite archive",
+            size(&plain) / export_bytes,
+        ),
+    ]
+}
+
+/// A generated Slack export folder and mbox of `megabytes` each, imported end to end.
+fn export_figures(megabytes: u64, seed: u64, repeat: usize, json_out: bool) -> Vec<Figure> {
+    let log = |s: &str| {
+        if !json_out {
+            eprintln!("{s}");
+        }
+    };
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let bytes = megabytes * 1024 * 1024;
+    let mut figures = Vec::new();
+
+    let slack = tmp.path().join("Bench Slack export");
+    let n = holdfast::synth::exports::slack_export(&slack, bytes, seed).expect("generate Slack");
+    let size = dir_size(&slack) as f64;
+    log(&format!(
+        "generated a Slack export: {n} messages, {size} bytes"
     ));
-    figures.push(figure(
-        "whatsapp_import_peak_memory",
-        peak(&enc),
-        "MiB",
-        "same import into unencrypted SQLite",
-        peak(&plain),
+    figures.extend(archive_import_figures(
+        "slack",
+        &slack,
+        n as f64,
+        size,
+        repeat,
+        tmp.path(),
     ));
-    figures.push(figure(
-        "archive_size_per_export_byte",
-        size(&enc) / export_bytes,
-        "bytes/byte",
-        "unencrypted SQLite archive",
-        size(&plain) / export_bytes,
+    let _ = std::fs::remove_dir_all(&slack);
+
+    let mbox = tmp.path().join("Bench.mbox");
+    let n = holdfast::synth::exports::mbox(
+        &mut std::fs::File::create(&mbox).expect("create mbox"),
+        bytes,
+        seed,
+    )
+    .expect("generate mbox");
+    let size = std::fs::metadata(&mbox)
+        .map(|m| m.len() as f64)
+        .unwrap_or(1.0);
+    log(&format!("generated an mbox: {n} messages, {size} bytes"));
+    figures.extend(archive_import_figures(
+        "mbox",
+        &mbox,
+        n as f64,
+        size,
+        repeat,
+        tmp.path(),
     ));
-    for f in &figures[1..] {
+    for f in &figures {
         log(&format!(
             "{}: {} {} (baseline {} {})",
             f.name, f.value, f.unit, f.baseline_value, f.unit
@@ -382,13 +470,14 @@ fn main() -> ExitCode {
             seed,
             repeat,
             suite,
+            megabytes,
             json,
         } => {
-            if !["all", "import", "search"].contains(&suite.as_str()) {
-                eprintln!("error: --suite is import, search or all");
+            if !["all", "import", "search", "exports"].contains(&suite.as_str()) {
+                eprintln!("error: --suite is import, search, exports or all");
                 return ExitCode::from(2);
             }
-            let figures = run(messages, seed, repeat.max(1), &suite, json);
+            let figures = run(messages, seed, repeat.max(1), &suite, megabytes, json);
             let out = json!({"machine": machine(), "messages": messages, "figures": figures});
             if json {
                 println!("{}", serde_json::to_string_pretty(&out).expect("JSON"));
@@ -412,12 +501,23 @@ fn main() -> ExitCode {
             seed,
             out,
         } => {
-            if format != "whatsapp" {
-                eprintln!("error: unknown format '{format}' (available: whatsapp)");
-                return ExitCode::from(2);
-            }
-            let result = std::fs::File::create(&out)
-                .and_then(|mut f| holdfast::synth::whatsapp_android(&mut f, messages, seed, None));
+            use holdfast::synth::exports;
+            // WhatsApp is sized in messages; Slack and mbox in bytes (`--messages` megabytes).
+            let result = match format.as_str() {
+                "whatsapp" => std::fs::File::create(&out).and_then(|mut f| {
+                    holdfast::synth::whatsapp_android(&mut f, messages, seed, None)
+                }),
+                "slack" => exports::slack_export(&out, messages << 20, seed).map(|_| ()),
+                "mbox" => std::fs::File::create(&out)
+                    .and_then(|mut f| exports::mbox(&mut f, messages << 20, seed))
+                    .map(|_| ()),
+                _ => {
+                    eprintln!(
+                        "error: unknown format '{format}' (available: whatsapp, slack, mbox)"
+                    );
+                    return ExitCode::from(2);
+                }
+            };
             match result {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {

@@ -7,6 +7,8 @@ use std::io::{self, Write};
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 
+pub mod exports;
+
 /// SplitMix64: tiny, fast and stable across versions (so a seed always gives the same file).
 #[derive(Debug, Clone)]
 pub struct Rng(u64);
