@@ -72,8 +72,18 @@ fn assert_rejected(env: &Env, path: &Path, must_contain: &[&str]) {
     for s in must_contain {
         assert!(err.contains(s), "error should name {s:?}: {err}");
     }
+    let after = env.snapshot();
+    let changed: Vec<&String> = after
+        .keys()
+        .chain(before.keys())
+        .filter(|k| after.get(*k) != before.get(*k))
+        .collect();
+    assert!(
+        changed.is_empty(),
+        "changed: {changed:?}; a failed import leaves the archive exactly as it was"
+    );
     assert_eq!(
-        env.snapshot(),
+        after,
         before,
         "a failed import leaves the archive exactly as it was"
     );
