@@ -83,8 +83,7 @@ fn assert_rejected(env: &Env, path: &Path, must_contain: &[&str]) {
         "changed: {changed:?}; a failed import leaves the archive exactly as it was"
     );
     assert_eq!(
-        after,
-        before,
+        after, before,
         "a failed import leaves the archive exactly as it was"
     );
 }

@@ -887,3 +887,64 @@ fn encrypted_key_from_the_secret_service() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_no_plaintext(&env2.archive, &all_message_texts(&env2));
 }
+
+/// signal-export's folder: one folder per chat with `data.json` (preferred) or `chat.md`, media
+/// beside them.
+#[test]
+fn signal_export_folders_read_data_json_and_chat_md() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("signal-chats");
+    std::fs::create_dir_all(root.join("BobBuilder/media")).unwrap();
+    std::fs::create_dir_all(root.join("ProjectFalcon")).unwrap();
+    std::fs::write(
+        root.join("BobBuilder/media/2024-03-01T09-00-00.000_00_invoice.pdf"),
+        b"%PDF invoice",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("BobBuilder/data.json"),
+        [
+            json!({"date": "2024-03-01T09:00:00.000000", "sender": "Bob Builder", "body": "Invoice attached  ", "quote": "",
+                   "sticker": null, "reactions": [["Me", "👍"]],
+                   "attachments": [{"name": "invoice.pdf", "path": "media/2024-03-01T09-00-00.000_00_invoice.pdf"}],
+                   "deleted": false, "call": false, "missed": false}).to_string(),
+            "{broken".to_string(),
+            json!({"date": "2024-03-01T09:05:00", "sender": "Me", "body": "", "deleted": true}).to_string(),
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    // The Markdown beside data.json is the same chat: data.json is read, not both.
+    std::fs::write(
+        root.join("BobBuilder/chat.md"),
+        "[2024-03-01 09:00:00] Bob Builder: Invoice attached\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("ProjectFalcon/chat.md"),
+        "[2024-03-02 10:00:00] Carol Jones: Kickoff at 10\nbring the site plans\n\n[2024-03-02 10:01:00] Me: OK\n(- Carol Jones: ❤️ -)\n",
+    )
+    .unwrap();
+    let c = read(&root);
+    let titles: Vec<&str> = c.conversations.iter().map(|v| v.title.as_str()).collect();
+    assert_eq!(titles, ["BobBuilder", "ProjectFalcon"]);
+    assert_eq!(c.messages.len(), 4);
+    let invoice = &c.messages[0];
+    assert_eq!(
+        (invoice.body.as_str(), invoice.reactions[0].by.as_str()),
+        ("Invoice attached", "Me")
+    );
+    assert!(
+        matches!(&invoice.attachments[0].content, AttachmentContent::Member(m) if m.ends_with("invoice.pdf"))
+    );
+    assert_eq!(c.messages[1].kind, MessageKind::Deleted);
+    assert_eq!(c.messages[2].body, "Kickoff at 10\nbring the site plans");
+    assert_eq!(c.messages[3].reactions[0].emoji, "❤️");
+    assert!(
+        c.warnings
+            .iter()
+            .any(|w| w.at == "signal-chats/BobBuilder/data.json:2"),
+        "the broken line is a warning at its line: {:?}",
+        c.warnings
+    );
+}

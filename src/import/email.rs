@@ -78,7 +78,15 @@ fn shape(head: &str) -> Option<Shape> {
         .take_while(|l| !l.trim().is_empty())
         .filter(|l| {
             let lower = l.to_ascii_lowercase();
-            KNOWN_HEADERS.iter().any(|h| lower.starts_with(h))
+            let name = lower.split(':').next().unwrap_or("");
+            l.contains(':')
+                && KNOWN_HEADERS.iter().any(|h| {
+                    if h.ends_with('-') {
+                        name.starts_with(h)
+                    } else {
+                        name == *h
+                    }
+                })
         })
         .count();
     (known >= 1).then_some(Shape::Eml)

@@ -51,8 +51,32 @@ const SYSTEM_SUBTYPES: &[&str] = &[
     "pinned_item",
     "unpinned_item",
     "reminder_add",
-    "tombstone",
 ];
+
+/// A message without its files' download links (they carry access tokens: `?t=xoxe-…`).
+fn without_file_links(m: &Value) -> Value {
+    let mut m = m.clone();
+    let strip = |f: &mut Value| {
+        if let Some(o) = f.as_object_mut() {
+            o.retain(|k, _| {
+                !(k.starts_with("url_private")
+                    || k.starts_with("permalink")
+                    || k.starts_with("thumb_")
+                    || k == "deanimate_gif"
+                    || k == "edit_link")
+            });
+        }
+    };
+    if let Some(o) = m.as_object_mut() {
+        if let Some(Value::Array(fs)) = o.get_mut("files") {
+            fs.iter_mut().for_each(strip);
+        }
+        if let Some(f) = o.get_mut("file") {
+            strip(f);
+        }
+    }
+    m
+}
 
 /// Where the export's files are inside the container (zips often add a top folder).
 fn root(input: &Input) -> Option<String> {
@@ -182,9 +206,11 @@ impl Ctx<'_> {
         let obj = m.as_object().ok_or("not an object")?;
         let ts = obj.get("ts").and_then(Value::as_str).ok_or("no ts")?;
         let (secs, micros) = ts.split_once('.').unwrap_or((ts, "0"));
-        let secs: i64 = secs
-            .parse()
-            .map_err(|_| format!("ts '{ts}' is not a Slack timestamp"))?;
+        let not_ts = || format!("ts '{ts}' is not a Slack timestamp");
+        let secs: i64 = secs.parse().map_err(|_| not_ts())?;
+        if !micros.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(not_ts());
+        }
         let micros: i64 = format!("{micros:0<6}")[..6].parse().unwrap_or(0);
         let sent_at = DateTime::from_timestamp(secs, (micros * 1000) as u32)
             .ok_or_else(|| format!("ts '{ts}' is out of range"))?;
@@ -258,10 +284,14 @@ impl Ctx<'_> {
             } else {
                 format!("{}\n{cards}", record.body)
             };
-            record.raw = Some(m.to_string());
+            record.raw = Some(without_file_links(m).to_string());
         }
         if subtype.is_some_and(|s| SYSTEM_SUBTYPES.contains(&s)) {
             record.kind = MessageKind::System;
+        }
+        if subtype == Some("tombstone") {
+            // A thread parent deleted after it was answered.
+            record.kind = MessageKind::Deleted;
         }
         let files: Vec<&Value> = match obj.get("files").and_then(Value::as_array) {
             Some(fs) => fs.iter().collect(),
@@ -547,6 +577,18 @@ mod tests {
         );
         assert_eq!(readable("a &lt;b&gt; c", &users), "a <b> c");
         assert_eq!(readable("unclosed <tag", &users), "unclosed <tag");
+    }
+
+    #[test]
+    fn file_links_with_tokens_are_not_kept() {
+        let m = serde_json::json!({"ts": "1.000100", "files": [{"name": "a.pdf", "size": 3,
+            "url_private": "https://files.slack.com/a.pdf?t=xoxe-secret", "permalink": "https://x/a"}],
+            "attachments": [{"text": "card"}]});
+        let kept = without_file_links(&m).to_string();
+        assert!(
+            !kept.contains("xoxe") && kept.contains("a.pdf") && kept.contains("card"),
+            "{kept}"
+        );
     }
 
     #[test]

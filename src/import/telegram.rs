@@ -50,6 +50,9 @@ struct Repair<R: Read> {
     after_colon: bool,
     /// Inside a bare (unquoted) value that is being quoted.
     bare: bool,
+    /// A value starting like `true`/`false`/`null`, held until it is known to be one (or a
+    /// bare value such as `files/x.webp`).
+    word: Option<Vec<u8>>,
     fixed_escapes: u64,
     fixed_bare: u64,
     bytes: u64,
@@ -67,6 +70,7 @@ impl<R: Read> Repair<R> {
             hex_escape: None,
             after_colon: false,
             bare: false,
+            word: None,
             fixed_escapes: 0,
             fixed_bare: 0,
             bytes: 0,
@@ -74,7 +78,38 @@ impl<R: Read> Repair<R> {
         }
     }
 
+    /// Ends a held word: the literal it is, or the start of a bare value being quoted.
+    fn end_word(&mut self, word: Vec<u8>) {
+        if matches!(word.as_slice(), b"true" | b"false" | b"null") {
+            self.out.extend_from_slice(&word);
+            return;
+        }
+        self.out.push(b'"');
+        for c in word {
+            if c == b'"' || c == b'\\' {
+                self.out.push(b'\\');
+            }
+            self.out.push(c);
+        }
+        self.bare = true;
+        self.fixed_bare += 1;
+    }
+
     fn feed(&mut self, b: u8) {
+        if let Some(mut word) = self.word.take() {
+            let delimiter = matches!(b, b',' | b'}' | b']' | b'\n' | b'\r' | b' ' | b'\t');
+            if !delimiter {
+                word.push(b);
+                if word.len() <= 5 && b.is_ascii_lowercase() {
+                    self.word = Some(word);
+                } else {
+                    // Longer than any literal: a bare value (quoting continues in `bare`).
+                    self.end_word(word);
+                }
+                return;
+            }
+            self.end_word(word);
+        }
         let out = &mut self.out;
         if let Some(h) = &mut self.hex_escape {
             h.push(b);
@@ -118,8 +153,11 @@ impl<R: Read> Repair<R> {
         }
         if self.after_colon && !b.is_ascii_whitespace() {
             self.after_colon = false;
-            let starts_value = matches!(b, b'"' | b'{' | b'[' | b'-' | b'0'..=b'9')
-                || matches!(b, b't' | b'f' | b'n');
+            if matches!(b, b't' | b'f' | b'n') {
+                self.word = Some(vec![b]);
+                return;
+            }
+            let starts_value = matches!(b, b'"' | b'{' | b'[' | b'-' | b'0'..=b'9');
             if !starts_value {
                 // `"document_id": video_files/sticker.webm` -> a string.
                 out.push(b'"');
@@ -153,6 +191,9 @@ impl<R: Read> Read for Repair<R> {
             let n = self.inner.read(&mut chunk)?;
             if n == 0 {
                 self.done = true;
+                if let Some(word) = self.word.take() {
+                    self.end_word(word);
+                }
                 if self.bare {
                     self.out.push(b'"');
                     self.bare = false;
@@ -887,6 +928,20 @@ mod tests {
         let v: Value = serde_json::from_str(&out).unwrap();
         assert_eq!(v["document_id"], "video_files/sticker.webm");
         assert_eq!(v["x"], 1);
+        // Bare values that start like the literals, and the literals themselves.
+        let (out, _, b) = repaired("{\"a\": files/x.webp, \"b\": true, \"c\": null}");
+        assert_eq!(b, 1);
+        let v: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(
+            (v["a"].as_str(), v["b"].as_bool(), v["c"].is_null()),
+            (Some("files/x.webp"), Some(true), true)
+        );
+        let (out, _, b) = repaired("{\"a\": falsehood\n}");
+        assert_eq!(b, 1);
+        assert_eq!(
+            serde_json::from_str::<Value>(&out).unwrap()["a"],
+            "falsehood"
+        );
     }
 
     #[test]

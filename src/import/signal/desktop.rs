@@ -293,7 +293,8 @@ impl Reader<'_> {
                         return AttachmentContent::Missing;
                     }
                 };
-                let size = f.size.unwrap_or(u64::MAX);
+                // Without a size the padding cannot be told from the file: keep it all.
+                let size = f.size.unwrap_or(data.len().saturating_sub(48) as u64);
                 match keys::decrypt_attachment(&data, key, size) {
                     Ok(plain) => AttachmentContent::Data(plain),
                     Err(why) => {
@@ -605,7 +606,7 @@ fn open_copy(input: &mut Input, key: &str, dir: &std::path::Path) -> Result<Conn
     if ok.is_err() {
         return Err(Error::bad_input(
             Location::file(display),
-            "the key from config.json does not open this database (a key from another profile, or a damaged file)",
+            "the database key (from config.json, or HOLDFAST_SIGNAL_KEY) does not open this database (a key from another profile, or a damaged file)",
         ));
     }
     Ok(conn)

@@ -72,26 +72,40 @@ fn chats(input: &Input) -> Vec<(String, &'static str)> {
     by_folder.into_values().collect()
 }
 
+/// Whether a chat file's first line is signal-export's: a `[date] Name: text` line
+/// (`chat.md`), or a JSON object with `date` and `sender` (`data.json`).
+fn first_line_fits(head: &[u8], kind: &str) -> bool {
+    let text = String::from_utf8_lossy(head);
+    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    if kind == "json" {
+        serde_json::from_str::<Value>(first)
+            .is_ok_and(|v| v.get("sender").is_some() && v.get("date").is_some())
+    } else {
+        header(first).is_some()
+    }
+}
+
 pub fn detect(input: &mut Input) -> Result<bool> {
     if input.has_members() {
-        return Ok(!chats(input).is_empty()
-            && !input.has_member("config.json")
-            && input
-                .members()
-                .iter()
-                .all(|m| !m.ends_with("channels.json")));
+        if input.has_member("config.json")
+            || input.members().iter().any(|m| m.ends_with("channels.json"))
+        {
+            return Ok(false);
+        }
+        let Some((member, kind)) = chats(input).into_iter().next() else {
+            return Ok(false);
+        };
+        let head = input.head(&member, 4096)?;
+        return Ok(first_line_fits(&head, kind));
     }
     let name = input.display_name().to_ascii_lowercase();
     let head = input.head("", 4096)?;
-    let text = String::from_utf8_lossy(&head);
-    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
     if name == "data.json" {
-        return Ok(serde_json::from_str::<Value>(first)
-            .is_ok_and(|v| v.get("sender").is_some() && v.get("date").is_some()));
+        return Ok(first_line_fits(&head, "json"));
     }
     // A chat.md, or a text file in its style named as Signal's (the line grammar alone is also
     // what Swedish iPhones write in WhatsApp exports).
-    Ok(header(first).is_some()
+    Ok(first_line_fits(&head, "md")
         && (name == "chat.md" || name == "index.md" || name.contains("signal")))
 }
 

@@ -100,6 +100,11 @@ pub fn decrypt_safe_storage(
     }
     let (prefix, ct) = blob.split_at(3);
     let (password, rounds): (Zeroizing<String>, u32) = match prefix {
+        b"v10" | b"v11" if cfg!(windows) => {
+            return Err(bad(
+                "encryptedKey is protected by Windows (DPAPI), which Holdfast does not read: give the key with HOLDFAST_SIGNAL_KEY",
+            ))
+        }
         b"v11" => (store.safe_storage_password()?, 1),
         b"v10" if cfg!(target_os = "macos") => (store.safe_storage_password()?, 1003),
         b"v10" => (Zeroizing::new("peanuts".to_string()), 1),
