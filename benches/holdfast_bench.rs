@@ -169,6 +169,7 @@ fn import_child(file: &Path, archive: &Path, unencrypted: bool) -> holdfast::Res
         &mut |_| {},
     )?;
     let seconds = t.elapsed().as_secs_f64();
+    let import_peak = peak_rss_kib();
     let t = Instant::now();
     if unencrypted {
         let dir = archive.join("plain-index");
@@ -192,6 +193,7 @@ fn import_child(file: &Path, archive: &Path, unencrypted: bool) -> holdfast::Res
             "index_seconds": index_seconds,
             "messages": report.messages_added,
             "peak_rss_kib": peak_rss_kib(),
+            "import_peak_rss_kib": import_peak,
             "archive_bytes": size,
         })
     );

@@ -9,7 +9,8 @@ test_tools=0
 [ "${1:-}" = "--test-tools" ] && test_tools=1
 
 pkgs=(build-essential pkg-config curl file libssl-dev libdbus-1-dev
-      libwebkit2gtk-4.1-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev)
+      libwebkit2gtk-4.1-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev
+      fonts-noto-color-emoji)
 if [ "$test_tools" = 1 ]; then
   pkgs+=(xvfb xauth webkit2gtk-driver dbus gnome-keyring libsecret-tools)
 fi

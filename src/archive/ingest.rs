@@ -44,6 +44,11 @@ impl<F: FnMut(ImportProgress)> Progress for F {
     }
 }
 
+fn native_key(native: &str) -> [u8; 16] {
+    let d = Sha256::digest(native.as_bytes());
+    d[..16].try_into().expect("16 of 32 bytes")
+}
+
 /// Tracks the ordinal of each message among identical ones with the same timestamp.
 #[derive(Default)]
 struct Ordinals {
@@ -118,7 +123,8 @@ struct Writer<'t, 's, 'p> {
     source_file: Option<i64>,
     conv: Option<Conv>,
     /// Conversations with a native id already resolved in this import.
-    native_convs: HashMap<String, i64>,
+    /// Keyed by a digest of the native id (an mbox can hold a million threads).
+    native_convs: HashMap<[u8; 16], i64>,
     conversations: HashSet<i64>,
     participants: HashMap<ParticipantRecord, i64>,
     members: HashSet<(i64, i64)>,
@@ -168,7 +174,7 @@ impl Writer<'_, '_, '_> {
         if let Some(id) = rec
             .native_id
             .as_ref()
-            .and_then(|n| self.native_convs.get(n))
+            .and_then(|n| self.native_convs.get(&native_key(n)))
         {
             // Back to a conversation seen earlier in this source (e-mail threads interleave).
             let id = *id;
@@ -215,7 +221,7 @@ impl Writer<'_, '_, '_> {
             self.member(id, pid)?;
         }
         if let Some(native) = &rec.native_id {
-            self.native_convs.insert(native.clone(), id);
+            self.native_convs.insert(native_key(native), id);
         }
         self.conversations.insert(id);
         let conv = self.conv.as_mut().expect("a conversation is open");

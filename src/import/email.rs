@@ -10,6 +10,7 @@ use std::io::{BufRead, BufReader};
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use mail_parser::{Address, MessageParser, MimeHeaders};
+use sha2::Digest;
 
 use super::zone;
 use super::{
@@ -141,14 +142,37 @@ fn people(a: Option<&Address<'_>>) -> Vec<ParticipantRecord> {
     .unwrap_or_default()
 }
 
+/// A short digest of a Message-ID or subject: the thread maps hold these, not the strings, so
+/// a mailbox of a million messages stays small in memory.
+type Key = [u8; 16];
+
+fn key(s: &str) -> Key {
+    let d = sha2::Sha256::digest(s.as_bytes());
+    d[..16].try_into().expect("16 of 32 bytes")
+}
+
 /// Threads: message id -> the root of its thread; subject -> root, for replies without headers.
 #[derive(Default)]
 struct Threads {
-    root_of: HashMap<String, String>,
-    by_subject: HashMap<String, String>,
+    /// Each thread's root (the first Message-ID it names, or `subject:…`).
+    roots: Vec<String>,
+    root_index: HashMap<Key, u32>,
+    /// Message-ID -> its thread.
+    root_of: HashMap<Key, u32>,
+    /// Subject without `Re:`/`Fwd:` -> the first thread with it.
+    by_subject: HashMap<Key, u32>,
 }
 
 impl Threads {
+    fn intern(&mut self, root: &str) -> u32 {
+        let next = self.roots.len() as u32;
+        let i = *self.root_index.entry(key(root)).or_insert(next);
+        if i == next {
+            self.roots.push(root.to_string());
+        }
+        i
+    }
+
     fn root(
         &mut self,
         id: Option<&str>,
@@ -156,34 +180,28 @@ impl Threads {
         in_reply_to: Option<&str>,
         subject: &str,
     ) -> String {
-        let found = refs
-            .first()
-            .map(|r| self.root_of.get(r).cloned().unwrap_or_else(|| r.clone()))
-            .or_else(|| {
-                in_reply_to.map(|p| {
-                    self.root_of
-                        .get(p)
-                        .cloned()
-                        .unwrap_or_else(|| p.to_string())
-                })
-            });
-        let key = thread_subject(subject);
-        let root = match found {
-            Some(r) => r,
-            None if !key.is_empty() && self.by_subject.contains_key(&key) => {
-                self.by_subject[&key].clone()
-            }
-            None => id
-                .map(str::to_string)
-                .unwrap_or_else(|| format!("subject:{key}")),
+        let parent = refs.first().map(String::as_str).or(in_reply_to);
+        let found = parent.map(|p| match self.root_of.get(&key(p)) {
+            Some(i) => *i,
+            None => self.intern(p),
+        });
+        let subject_key = thread_subject(subject);
+        let subject_key = (!subject_key.is_empty()).then(|| key(&subject_key));
+        let root = match (found, subject_key.and_then(|k| self.by_subject.get(&k))) {
+            (Some(r), _) => r,
+            (None, Some(r)) => *r,
+            (None, None) => match id {
+                Some(id) => self.intern(id),
+                None => self.intern(&format!("subject:{}", thread_subject(subject))),
+            },
         };
         if let Some(id) = id {
-            self.root_of.insert(id.to_string(), root.clone());
+            self.root_of.insert(key(id), root);
         }
-        if !key.is_empty() {
-            self.by_subject.entry(key).or_insert_with(|| root.clone());
+        if let Some(k) = subject_key {
+            self.by_subject.entry(k).or_insert(root);
         }
-        root
+        self.roots[root as usize].clone()
     }
 }
 

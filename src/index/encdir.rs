@@ -34,7 +34,7 @@ use crate::crypto::{open, seal, SecretKey, TAG_LEN};
 const MAX_CACHED_SPAN: usize = 4 * 1024 * 1024;
 
 /// Default bound on decrypted data kept in memory.
-pub const DEFAULT_CACHE_BYTES: usize = 256 * 1024 * 1024;
+pub const DEFAULT_CACHE_BYTES: usize = 64 * 1024 * 1024;
 
 #[derive(Clone, PartialEq, Eq, Hash)]
 enum CacheKey {

@@ -795,7 +795,9 @@ pub fn import(input: &mut Input, sink: &mut dyn RecordSink) -> Result<SourceFact
         messages: 0,
         stories: 0,
     };
-    let total = conv_ids.len() as u64;
+    // Progress is in bytes of the database, shared out over its conversations.
+    let db_bytes = reader.input.size().max(1);
+    let total = conv_ids.len().max(1) as u64;
     for (i, conv_id) in conv_ids.iter().enumerate() {
         let contact = reader.contacts.get(conv_id).cloned().unwrap_or(Contact {
             kind: "private".into(),
@@ -830,7 +832,9 @@ pub fn import(input: &mut Input, sink: &mut dyn RecordSink) -> Result<SourceFact
             participants,
         })?;
         reader.conversation_messages(&conn, conv_id)?;
-        reader.sink.progress(i as u64 + 1, total);
+        reader
+            .sink
+            .progress((i as u64 + 1) * db_bytes / total, db_bytes);
     }
     let (messages, stories) = (reader.messages, reader.stories);
     if stories > 0 {

@@ -33,3 +33,24 @@ export function nameBucket(name: string, n: number): number {
   }
   return (h >>> 0) % n;
 }
+
+/** The first non-blank line of `text`, cut to `max` Unicode characters (with "…"); "" if none. */
+export function firstLine(text: string, max = 160): string {
+  const line = text.split(/\r?\n/).find((l) => l.trim() !== "")?.trim() ?? "";
+  if (line.length <= max) return line;
+  const chars = Array.from(line);
+  return chars.length <= max ? line : `${chars.slice(0, max - 1).join("")}…`;
+}
+
+export type ReactionGroup = { emoji: string; by: string[] };
+
+/** Reactions grouped by emoji, in the order each emoji first appears, with who reacted in order. */
+export function groupReactions(reactions: ReadonlyArray<{ emoji: string; by: string }>): ReactionGroup[] {
+  const groups = new Map<string, string[]>();
+  for (const r of reactions) {
+    const by = groups.get(r.emoji);
+    if (by) by.push(r.by);
+    else groups.set(r.emoji, [r.by]);
+  }
+  return Array.from(groups, ([emoji, by]) => ({ emoji, by }));
+}

@@ -169,6 +169,8 @@ describe("Search screen", () => {
       kind: "text" as const,
       text,
       edited: false,
+      reply_to: null,
+      reactions: [],
       attachments: [],
       source: "chat.txt:1",
     });

@@ -64,7 +64,7 @@ describe("splitHighlights", () => {
       summary: { id: "c1", app: "whatsapp", title: "Site", kind: "group", participants: ["Sam"], messages: 1, first: null, last: null },
       tags: [],
       messages: [
-        { id: "m1", sender: "Sam", sent_at: "2024-03-12T14:02:09Z", local_time: null, kind: "text", text, edited: false, attachments: [], source: "x:1" },
+        { id: "m1", sender: "Sam", sent_at: "2024-03-12T14:02:09Z", local_time: null, kind: "text", text, edited: false, reply_to: null, reactions: [], attachments: [], source: "x:1" },
       ],
     };
     const r = searchMock([conv], { query: "zoe deja", limit: 10, offset: 0, sort: "relevance", tz: "Europe/London" });

@@ -13,8 +13,12 @@ import type { ImportReport } from "../bindings/ImportReport";
 import type { InitResult } from "../bindings/InitResult";
 import type { SourceReport } from "../bindings/SourceReport";
 import type { Stats } from "../bindings/Stats";
-import { demoConversations, importedConversation, type MockConversation } from "./data";
+import { demoConversations, importedConversation, mockFormat, type MockConversation } from "./data";
 import { BadInput, contextMock, searchMock } from "./search";
+
+/** As the core words it (src/import/mod.rs). */
+const SUPPORTED =
+  "Holdfast reads WhatsApp .txt/.zip exports, Signal Desktop profiles and signal-export output, Telegram Desktop JSON exports, Slack workspace exports, and e-mail (mbox, .eml, Maildir)";
 
 /** The passphrase that unlocks the mock archive. */
 export const MOCK_PASSPHRASE = "correct horse battery staple";
@@ -198,7 +202,7 @@ async function importOne(path: string, options: ImportOptions, onProgress: (p: I
   onProgress({ phase: "scanning", path });
   await sleep(300);
   if (/fail|\.pdf$|\.docx?$/i.test(path)) {
-    fail("unsupported_format", `${path}: not a chat export Holdfast can read. Export the chat from WhatsApp ("Export chat") and import the .zip or .txt it makes.`);
+    fail("unsupported_format", `${path}: holds no chat export Holdfast recognises (${SUPPORTED})`);
   }
   const already = state.imported.has(path);
   const conv = importedConversation(path, ++state.importCount);
@@ -222,16 +226,17 @@ async function importOne(path: string, options: ImportOptions, onProgress: (p: I
     state.sources++;
   }
   const base = path.split(/[\\/]/).pop() ?? path;
+  const format = mockFormat(path);
   return {
     path,
-    format: "whatsapp",
+    format,
     sha256: "9f2c4e1ab07d" + "3".repeat(52),
     conversations: 1,
     messages_added: already ? 0 : conv.messages.length,
     messages_duplicate: already ? conv.messages.length : 4,
     attachments_added: already ? 0 : conv.messages.reduce((n, m) => n + m.attachments.filter((a) => a.status === "stored").length, 0),
     already_imported: already,
-    warnings: already
+    warnings: already || format !== "whatsapp"
       ? []
       : [
           { at: `${base}/_chat.txt:418`, message: "Line does not start with a timestamp; joined to the previous message." },

@@ -240,7 +240,7 @@ SCENARIOS["selftest-unlock"] = {
       await type("#passphrase", MOCK_PASSPHRASE);
       await click("#unlock-btn");
       await waitFor("#stat-messages");
-      await waitUntil(() => text("#stat-messages") === (2746).toLocaleString(), `stats, got ${text("#stat-messages")}`);
+      await waitUntil(() => text("#stat-messages") === (2799).toLocaleString(), `stats, got ${text("#stat-messages")}`);
       await click('nav [data-screen="conversations"]');
       await waitFor('.conversation-row[data-id="c-northgate"]');
       await type("#conversation-filter", "council");
@@ -252,6 +252,17 @@ SCENARIOS["selftest-unlock"] = {
       const last = document.querySelectorAll<HTMLElement>(".message")[199];
       expect(Boolean(last.dataset.id) && Boolean(last.dataset.kind), "messages carry data-id and data-kind");
       expect(document.querySelector(".message img, .message b") === null, "no markup from message text");
+      // A reply's quote goes to the quoted message (focused, highlighted for a moment); one not loaded says so.
+      const quote = document.querySelector<HTMLButtonElement>(".messages button.reply-quote");
+      expect(quote !== null, "a reply quote on the newest page");
+      const quotedId = quote!.dataset.replyTo;
+      quote!.click();
+      await waitUntil(() => {
+        const el = document.activeElement as HTMLElement | null;
+        return el !== null && el.dataset.id === quotedId && el.classList.contains("flash");
+      }, "jump to the quoted message");
+      expect(text(".messages .reply-quote.missing") === "Reply to an earlier message", "a quote that is not loaded");
+      expect(document.querySelectorAll(".messages .reaction").length > 0, "reactions shown");
       await click("#load-earlier");
       await waitUntil(() => document.querySelectorAll(".message").length === 400, "second page");
       await click("#lock-btn");
