@@ -465,6 +465,7 @@ fn export_figures(megabytes: u64, seed: u64, repeat: usize, json_out: bool) -> V
 }
 
 fn main() -> ExitCode {
+    holdfast::tune_allocator();
     let cli = Cli::parse();
     match cli.command {
         Cmd::Run {

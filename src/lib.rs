@@ -22,3 +22,48 @@ pub use error::{Error, Result};
 /// docs/benchmarks.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// mimalloc v3's `mi_option_arena_eager_commit` and `mi_option_purge_delay` (mimalloc.h).
+const MI_OPTION_ARENA_EAGER_COMMIT: i32 = 4;
+const MI_OPTION_PURGE_DELAY: i32 = 15;
+
+/// Tunes the allocator for long imports: memory is committed as it is used and freed memory
+/// goes back to the system at once, so the peak stays close to what is live (a 1,000,000
+/// message WhatsApp import with its index peaked at 376 MB with mimalloc's defaults and 278 MB
+/// with these; a 1 GB mbox at 417 MB and 380 MB). Each program calls it first thing in `main`.
+#[allow(unsafe_code)]
+pub fn tune_allocator() {
+    // SAFETY: `mi_option_set` only stores a number in mimalloc's option table and may be
+    // called at any time from any thread; both options exist in the vendored mimalloc v3.
+    unsafe {
+        libmimalloc_sys::mi_option_set(MI_OPTION_ARENA_EAGER_COMMIT as _, 0);
+        libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY as _, 0);
+    }
+}
+
+#[cfg(test)]
+mod allocator_tests {
+    use super::*;
+
+    #[test]
+    #[allow(unsafe_code)]
+    fn the_option_numbers_name_the_options_meant() {
+        // Their defaults (options.c of the vendored v3) identify them; after tuning, both are 0.
+        // SAFETY: reading an option is a plain table lookup.
+        let get = |o: i32| unsafe { libmimalloc_sys::mi_option_get(o as _) };
+        if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+            assert_eq!(get(MI_OPTION_PURGE_DELAY), 1000);
+        }
+        if std::env::var_os("MIMALLOC_ARENA_EAGER_COMMIT").is_none() {
+            assert_eq!(get(MI_OPTION_ARENA_EAGER_COMMIT), 2);
+        }
+        tune_allocator();
+        assert_eq!(
+            (
+                get(MI_OPTION_PURGE_DELAY),
+                get(MI_OPTION_ARENA_EAGER_COMMIT)
+            ),
+            (0, 0)
+        );
+    }
+}

@@ -1,3 +1,4 @@
 fn main() -> std::process::ExitCode {
+    holdfast::tune_allocator();
     holdfast::cli::main()
 }

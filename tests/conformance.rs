@@ -304,6 +304,28 @@ fn expect(path: &Path) -> Value {
     .unwrap()
 }
 
+/// Imports a corpus file and checks what every .expect.json states: the format, the message
+/// count and the distinct senders. Returns the archive, its messages and the expectations.
+fn import_with_facts(path: &Path, format: &str) -> (Env, Vec<Value>, Value) {
+    let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    let e = expect(path);
+    let (env, msgs, report) = import_corpus(path, &[]);
+    assert_eq!(report["sources"][0]["format"], format, "{name}");
+    assert_eq!(
+        msgs.len() as u64,
+        e["archive_messages"].as_u64().unwrap(),
+        "{name}"
+    );
+    let want: BTreeSet<String> = e["distinct_senders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(senders(&msgs), want, "{name}");
+    (env, msgs, e)
+}
+
 fn senders(msgs: &[Value]) -> BTreeSet<String> {
     msgs.iter()
         .filter(|m| m["kind"] != "system")
@@ -335,21 +357,7 @@ fn corpus_telegram_exports_import_with_their_facts() {
         "full-account-export-result.chat-miner.json",
     ] {
         let path = corpus.join("telegram").join(name);
-        let e = expect(&path);
-        let (env, msgs, report) = import_corpus(&path, &[]);
-        assert_eq!(report["sources"][0]["format"], "telegram", "{name}");
-        assert_eq!(
-            msgs.len() as u64,
-            e["archive_messages"].as_u64().unwrap(),
-            "{name}"
-        );
-        let want: BTreeSet<String> = e["distinct_senders"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_str().unwrap().to_string())
-            .collect();
-        assert_eq!(senders(&msgs), want, "{name}");
+        let (env, msgs, _) = import_with_facts(&path, "telegram");
         let times: Vec<&str> = msgs
             .iter()
             .map(|m| m["sent_at"].as_str().unwrap())
@@ -573,21 +581,7 @@ fn corpus_signal_export_imports_with_its_facts() {
         if !name.ends_with(".txt") {
             continue;
         }
-        let e = expect(&f);
-        let (env, msgs, report) = import_corpus(&f, &[]);
-        assert_eq!(report["sources"][0]["format"], "signal", "{name}");
-        assert_eq!(
-            msgs.len() as u64,
-            e["archive_messages"].as_u64().unwrap(),
-            "{name}"
-        );
-        let want: BTreeSet<String> = e["distinct_senders"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_str().unwrap().to_string())
-            .collect();
-        assert_eq!(senders(&msgs), want, "{name}");
+        let (env, msgs, e) = import_with_facts(&f, "signal");
         let multi = msgs
             .iter()
             .filter(|m| m["text"].as_str().unwrap().contains('\n'))

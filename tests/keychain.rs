@@ -101,13 +101,7 @@ fn secret_service_remembers_unlocks_and_forgets() {
 #[test]
 fn remembering_without_a_keychain_is_a_clear_error() {
     let (env, _) = Env::init();
-    let out = env
-        .cmd()
-        .args(["keychain", "remember"])
-        .env_remove("DBUS_SESSION_BUS_ADDRESS")
-        .env_remove("DISPLAY")
-        .output()
-        .unwrap();
+    let out = env.run_without_session_bus(&["keychain", "remember"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out).starts_with("error: keychain unavailable"),

@@ -849,13 +849,7 @@ fn encrypted_key_from_the_secret_service() {
     let (env, _) = Env::init();
     let dir = p.dir.to_str().unwrap();
 
-    let out = env
-        .cmd()
-        .args(["import", dir])
-        .env_remove("DBUS_SESSION_BUS_ADDRESS")
-        .env_remove("DISPLAY")
-        .output()
-        .unwrap();
+    let out = env.run_without_session_bus(&["import", dir]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out).contains("HOLDFAST_SIGNAL_KEY"),
@@ -946,5 +940,40 @@ fn signal_export_folders_read_data_json_and_chat_md() {
             .any(|w| w.at == "signal-chats/BobBuilder/data.json:2"),
         "the broken line is a warning at its line: {:?}",
         c.warnings
+    );
+}
+
+/// `holdfast import --signal-desktop` finds the profile where Signal Desktop keeps it
+/// (`$XDG_CONFIG_HOME/Signal` on Linux), and says so plainly when there is none.
+#[cfg(target_os = "linux")]
+#[test]
+fn signal_desktop_flag_finds_the_default_profile() {
+    let p = profile(json!({"key": DB_KEY}), true);
+    let config_home = p.dir.parent().unwrap();
+    let (env, _) = Env::init();
+    let out = env
+        .cmd()
+        .args(["import", "--signal-desktop", "--json"])
+        .env("XDG_CONFIG_HOME", config_home)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["sources"][0]["format"], "signal");
+    assert_eq!(v["sources"][0]["messages_added"], 10);
+
+    let empty = tempfile::tempdir().unwrap();
+    let out = env
+        .cmd()
+        .args(["import", "--signal-desktop"])
+        .env("XDG_CONFIG_HOME", empty.path())
+        .env("HOME", empty.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("no Signal Desktop profile found"),
+        "{}",
+        stderr(&out)
     );
 }

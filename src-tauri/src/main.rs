@@ -7,6 +7,7 @@
 mod commands;
 
 fn main() {
+    holdfast::tune_allocator();
     let state = commands::AppState::from_env().unwrap_or_else(|e| {
         eprintln!("error: {e}");
         std::process::exit(1);

@@ -42,7 +42,7 @@ pub const INDEX_VERSION: u32 = 1;
 /// Documents added between intermediate commits while catching up (a killed catch-up
 /// resumes from the last one).
 const COMMIT_EVERY: u64 = 1_000_000;
-const WRITER_MEMORY: usize = 128 * 1024 * 1024;
+const WRITER_MEMORY: usize = 64 * 1024 * 1024;
 
 /// Apps as numbers in the index (append only: the numbers are stored).
 pub const APPS: &[&str] = &[

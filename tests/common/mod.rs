@@ -69,6 +69,16 @@ impl Env {
         self.cmd().args(args).output().unwrap()
     }
 
+    /// Runs with no D-Bus session (so no Secret Service) and no display to start one from.
+    pub fn run_without_session_bus(&self, args: &[&str]) -> Output {
+        self.cmd()
+            .args(args)
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .env_remove("DISPLAY")
+            .output()
+            .unwrap()
+    }
+
     /// Runs with `--json`, asserts success, parses stdout.
     pub fn json(&self, args: &[&str]) -> Value {
         let out = self.cmd().args(args).arg("--json").output().unwrap();
