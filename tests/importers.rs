@@ -273,6 +273,7 @@ fn slack_thread_replies_in_later_day_files_link_to_their_parent() {
     );
     assert_eq!(msgs[2]["edited"], true);
     assert_eq!(msgs[2]["reactions"][0]["by"], "Ada Lovelace");
+    assert_eq!(msgs[2]["reactions"][0]["emoji"], "👍");
     assert_eq!(msgs[3]["kind"], "system");
 }
 

@@ -358,6 +358,46 @@ async fn desktop_app_unlocks_shows_imports_and_creates_archives() {
     let e = text_of(&c, "#search-error").await;
     assert!(e.contains("never closed"), "{e}");
 
+    // A Slack export folder: a thread reply shows its parent as a quote, reactions as chips.
+    css(&c, "nav [data-screen=\"import\"]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let slack = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../demo/exports/Northgate Slack export Dec 1 2025 - Dec 3 2025");
+    let path_input = css(&c, "#import-path").await;
+    path_input.clear().await.unwrap();
+    path_input.send_keys(slack.to_str().unwrap()).await.unwrap();
+    css(&c, "#import-btn").await.click().await.unwrap();
+    wait_text(&c, ".import-result dd[data-field=\"added\"]", |t| {
+        t.trim() == "5"
+    })
+    .await;
+    css(&c, "nav [data-screen=\"conversations\"]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    css(&c, ".conversation-row").await;
+    for r in c.find_all(Locator::Css(".conversation-row")).await.unwrap() {
+        if r.html(false).await.unwrap().contains("#site-ops") {
+            r.click().await.unwrap();
+        }
+    }
+    let quote = text_of(&c, ".reply-quote").await;
+    assert!(
+        quote.contains("Alex Morgan") && quote.contains("Skip lorry booked"),
+        "the reply quotes its parent: {quote}"
+    );
+    let reaction = css(&c, ".reaction").await;
+    let who = reaction.attr("title").await.unwrap().unwrap_or_default();
+    assert!(
+        who.contains("👍") && who.contains("Raj Patel") && who.contains("Alex Morgan"),
+        "{who}"
+    );
+    shot(&c, "conversation-slack").await;
+
     css(&c, "#lock-btn").await.click().await.unwrap();
     css(&c, "#passphrase").await;
     c.close().await.unwrap();

@@ -53,6 +53,52 @@ const SYSTEM_SUBTYPES: &[&str] = &[
     "reminder_add",
 ];
 
+/// Slack names reactions by shortcode (`+1`, `tada::skin-tone-2`): the common ones become
+/// the emoji they show; others (a workspace's custom emoji) stay `:name:`.
+fn reaction_emoji(name: &str) -> String {
+    let (base, tone) = name.split_once("::").unwrap_or((name, ""));
+    let emoji = match base {
+        "+1" | "thumbsup" => "👍",
+        "-1" | "thumbsdown" => "👎",
+        "heart" => "❤️",
+        "tada" => "🎉",
+        "joy" => "😂",
+        "smile" => "😄",
+        "slightly_smiling_face" => "🙂",
+        "laughing" => "😆",
+        "eyes" => "👀",
+        "white_check_mark" => "✅",
+        "heavy_check_mark" => "✔️",
+        "x" => "❌",
+        "pray" => "🙏",
+        "raised_hands" => "🙌",
+        "clap" => "👏",
+        "fire" => "🔥",
+        "ok_hand" => "👌",
+        "100" => "💯",
+        "rocket" => "🚀",
+        "thinking_face" => "🤔",
+        "wave" => "👋",
+        "muscle" => "💪",
+        "star" => "⭐",
+        "warning" => "⚠️",
+        "sob" => "😭",
+        "scream" => "😱",
+        "see_no_evil" => "🙈",
+        "point_up" => "☝️",
+        _ => return format!(":{name}:"),
+    };
+    let modifier = match tone {
+        "skin-tone-2" => "\u{1F3FB}",
+        "skin-tone-3" => "\u{1F3FC}",
+        "skin-tone-4" => "\u{1F3FD}",
+        "skin-tone-5" => "\u{1F3FE}",
+        "skin-tone-6" => "\u{1F3FF}",
+        _ => "",
+    };
+    format!("{emoji}{modifier}")
+}
+
 /// A message without its files' download links (they carry access tokens: `?t=xoxe-…`).
 fn without_file_links(m: &Value) -> Value {
     let mut m = m.clone();
@@ -323,7 +369,7 @@ impl Ctx<'_> {
             .into_iter()
             .flatten()
         {
-            let emoji = format!(":{}:", r.get("name").and_then(Value::as_str).unwrap_or("?"));
+            let emoji = reaction_emoji(r.get("name").and_then(Value::as_str).unwrap_or("?"));
             for u in r
                 .get("users")
                 .and_then(Value::as_array)
@@ -589,6 +635,13 @@ mod tests {
             !kept.contains("xoxe") && kept.contains("a.pdf") && kept.contains("card"),
             "{kept}"
         );
+    }
+
+    #[test]
+    fn reactions_show_their_emoji() {
+        assert_eq!(reaction_emoji("+1"), "👍");
+        assert_eq!(reaction_emoji("thumbsup::skin-tone-3"), "👍\u{1F3FC}");
+        assert_eq!(reaction_emoji("party-parrot"), ":party-parrot:");
     }
 
     #[test]
