@@ -772,6 +772,32 @@ fn current_schema_plain_key_imports_exactly_and_leaves_signal_untouched() {
     secrets.push("Meeting moved to Wednesday".into());
     assert_no_plaintext(&env.archive, &secrets);
 
+    // The source keeps a copy of what it was read from (config.json and the database), not of
+    // the attachment files: those are stored once, decrypted, as the attachments.
+    let archive = holdfast::archive::Archive::open(
+        &env.archive,
+        holdfast::archive::Unlock::Passphrase(PASSPHRASE),
+    )
+    .unwrap();
+    let copied: Vec<String> = archive
+        .conn()
+        .prepare("SELECT path FROM source_members ORDER BY path")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert_eq!(
+        copied,
+        [
+            "config.json",
+            "sql/db.sqlite",
+            "sql/db.sqlite-shm",
+            "sql/db.sqlite-wal"
+        ]
+    );
+    drop(archive);
+
     let again = env.import(&p.dir, &[]);
     assert_eq!(again["sources"][0]["messages_added"], 0, "{again}");
     assert_eq!(

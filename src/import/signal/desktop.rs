@@ -198,6 +198,9 @@ impl FileRef {
 
 struct Reader<'a> {
     input: &'a mut Input,
+    /// A second handle for attachment files: what it reads is not added to the source's copy
+    /// of the profile (the decrypted content is stored as the attachment, once).
+    files: Input,
     sink: &'a mut dyn RecordSink,
     db_display: String,
     contacts: HashMap<String, Contact>,
@@ -280,12 +283,12 @@ impl Reader<'_> {
             };
         };
         let member = format!("{ATTACHMENTS}/{}", path.replace('\\', "/"));
-        if member.split('/').any(|c| c == ".." || c.is_empty()) || !self.input.has_member(&member) {
+        if member.split('/').any(|c| c == ".." || c.is_empty()) || !self.files.has_member(&member) {
             return AttachmentContent::Missing;
         }
         match (f.version >= 2, f.local_key.as_deref()) {
             (true, Some(key)) => {
-                let data = match self.input.read_member(&member) {
+                let data = match self.files.read_member(&member) {
                     Ok(d) => d,
                     Err(e) => {
                         self.sink
@@ -435,7 +438,7 @@ impl Reader<'_> {
                     continue;
                 }
                 if let AttachmentContent::Member(ref m) = content {
-                    if let Ok(bytes) = self.input.read_member(m) {
+                    if let Ok(bytes) = self.files.read_member(m) {
                         body = String::from_utf8_lossy(&bytes).into_owned();
                         continue;
                     }
@@ -782,8 +785,10 @@ pub fn import(input: &mut Input, sink: &mut dyn RecordSink) -> Result<SourceFact
         path: db_display.clone(),
         positions: PositionKind::Row("messages".into()),
     })?;
+    let files = input.reopen()?;
     let mut reader = Reader {
         input,
+        files,
         sink,
         db_display,
         contacts,
