@@ -138,6 +138,15 @@ async fn session(d: &Driver, archive: &Path) -> Client {
         .expect("WebDriver session")
 }
 
+/// Opens a screen from the navigation rail.
+async fn go(c: &Client, screen: &str) {
+    css(c, &format!("nav [data-screen=\"{screen}\"]"))
+        .await
+        .click()
+        .await
+        .unwrap();
+}
+
 async fn shot(c: &Client, name: &str) {
     let png = c.screenshot().await.unwrap();
     std::fs::write(screens_dir().join(format!("{name}.png")), png).unwrap();
@@ -253,11 +262,7 @@ async fn desktop_app_unlocks_shows_imports_and_creates_archives() {
     assert_eq!(text_of(&c, "#stat-conversations").await.trim(), "2");
     shot(&c, "home").await;
 
-    css(&c, "nav [data-screen=\"conversations\"]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    go(&c, "conversations").await;
     css(&c, ".conversation-row").await;
     shot(&c, "conversations").await;
     let rows = c.find_all(Locator::Css(".conversation-row")).await.unwrap();
@@ -308,11 +313,7 @@ async fn desktop_app_unlocks_shows_imports_and_creates_archives() {
     );
     shot(&c, "conversation").await;
 
-    css(&c, "nav [data-screen=\"import\"]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    go(&c, "import").await;
     let zip = tmp.path().join("WhatsApp Chat - Facilities board.zip");
     ios_zip(&zip);
     css(&c, "#import-path")
@@ -325,19 +326,11 @@ async fn desktop_app_unlocks_shows_imports_and_creates_archives() {
     let added = text_of(&c, ".import-result dd[data-field=\"added\"]").await;
     assert_eq!(added.trim(), "9");
     shot(&c, "import-result").await;
-    css(&c, "nav [data-screen=\"home\"]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    go(&c, "home").await;
     wait_text(&c, "#stat-messages", |t| t.trim() == "32").await;
 
     // Search (the encrypted index, through the real app).
-    css(&c, "nav [data-screen=\"search\"]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    go(&c, "search").await;
     let input = css(&c, "#search-input").await;
     input.send_keys("roof membrane\u{E007}").await.unwrap();
     wait_text(&c, "#search-total", |t| {
@@ -359,11 +352,7 @@ async fn desktop_app_unlocks_shows_imports_and_creates_archives() {
     assert!(e.contains("never closed"), "{e}");
 
     // A Slack export folder: a thread reply shows its parent as a quote, reactions as chips.
-    css(&c, "nav [data-screen=\"import\"]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    go(&c, "import").await;
     let slack = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../demo/exports/Northgate Slack export Dec 1 2025 - Dec 3 2025");
     let path_input = css(&c, "#import-path").await;
@@ -374,11 +363,7 @@ async fn desktop_app_unlocks_shows_imports_and_creates_archives() {
         t.trim() == "5"
     })
     .await;
-    css(&c, "nav [data-screen=\"conversations\"]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    go(&c, "conversations").await;
     css(&c, ".conversation-row").await;
     for r in c.find_all(Locator::Css(".conversation-row")).await.unwrap() {
         if r.html(false).await.unwrap().contains("#site-ops") {
