@@ -44,11 +44,6 @@ impl<F: FnMut(ImportProgress)> Progress for F {
     }
 }
 
-fn native_key(native: &str) -> [u8; 16] {
-    let d = Sha256::digest(native.as_bytes());
-    d[..16].try_into().expect("16 of 32 bytes")
-}
-
 /// Tracks the ordinal of each message among identical ones with the same timestamp.
 #[derive(Default)]
 struct Ordinals {
@@ -174,7 +169,7 @@ impl Writer<'_, '_, '_> {
         if let Some(id) = rec
             .native_id
             .as_ref()
-            .and_then(|n| self.native_convs.get(&native_key(n)))
+            .and_then(|n| self.native_convs.get(&import::short_digest(n)))
         {
             // Back to a conversation seen earlier in this source (e-mail threads interleave).
             let id = *id;
@@ -221,7 +216,7 @@ impl Writer<'_, '_, '_> {
             self.member(id, pid)?;
         }
         if let Some(native) = &rec.native_id {
-            self.native_convs.insert(native_key(native), id);
+            self.native_convs.insert(import::short_digest(native), id);
         }
         self.conversations.insert(id);
         let conv = self.conv.as_mut().expect("a conversation is open");

@@ -10,7 +10,6 @@ use std::io::{BufRead, BufReader};
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use mail_parser::{Address, MessageParser, MimeHeaders};
-use sha2::Digest;
 
 use super::zone;
 use super::{
@@ -146,10 +145,7 @@ fn people(a: Option<&Address<'_>>) -> Vec<ParticipantRecord> {
 /// a mailbox of a million messages stays small in memory.
 type Key = [u8; 16];
 
-fn key(s: &str) -> Key {
-    let d = sha2::Sha256::digest(s.as_bytes());
-    d[..16].try_into().expect("16 of 32 bytes")
-}
+use super::short_digest as key;
 
 /// Threads: message id -> the root of its thread; subject -> root, for replies without headers.
 #[derive(Default)]

@@ -230,6 +230,17 @@ impl Input {
 
     /// Reads the main file (plain input) or a member (zip or folder input).
     pub fn open_member(&mut self, member: &str) -> Result<(Box<dyn Read + '_>, u64)> {
+        self.open_tracked(member, true)
+    }
+
+    /// A member's whole content, without adding it to [`Input::members_read`]: for files whose
+    /// content the importer stores itself (a decrypted attachment), so a folder source's copy
+    /// does not hold them a second time.
+    pub fn read_member_untracked(&mut self, member: &str) -> Result<Vec<u8>> {
+        self.read_all(member, false)
+    }
+
+    fn open_tracked(&mut self, member: &str, track: bool) -> Result<(Box<dyn Read + '_>, u64)> {
         match &mut self.kind {
             Kind::File => {
                 let path = if member.is_empty() || member == self.display {
@@ -262,7 +273,9 @@ impl Input {
                 let path = self.path.join(member);
                 let f = File::open(&path).map_err(|e| Error::io(&path, e))?;
                 let len = f.metadata().map(|m| m.len()).unwrap_or(0);
-                self.read.insert(member.to_string());
+                if track {
+                    self.read.insert(member.to_string());
+                }
                 Ok((Box::new(BufReader::with_capacity(256 * 1024, f)), len))
             }
         }
@@ -281,8 +294,12 @@ impl Input {
 
     /// A member's whole content (for small files: JSON metadata, one e-mail).
     pub fn read_member(&mut self, member: &str) -> Result<Vec<u8>> {
+        self.read_all(member, true)
+    }
+
+    fn read_all(&mut self, member: &str, track: bool) -> Result<Vec<u8>> {
         let display = self.member_display(member);
-        let (mut r, len) = self.open_member(member)?;
+        let (mut r, len) = self.open_tracked(member, track)?;
         let mut out = Vec::with_capacity(len as usize);
         r.read_to_end(&mut out)
             .map_err(|e| Error::bad_input(Location::file(display), format!("cannot read: {e}")))?;

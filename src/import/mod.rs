@@ -19,6 +19,15 @@ use ts_rs::TS;
 use crate::error::{Error, Location, Result};
 pub use input::Input;
 
+/// A 16-byte digest of a string (SHA-256, truncated): what in-memory maps keyed by long ids
+/// (Message-IDs, native conversation ids) hold instead of the strings, so that an export of a
+/// million messages stays small in memory.
+pub fn short_digest(s: &str) -> [u8; 16] {
+    use sha2::Digest;
+    let d = sha2::Sha256::digest(s.as_bytes());
+    d[..16].try_into().expect("16 of 32 bytes")
+}
+
 /// The formats Holdfast reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]

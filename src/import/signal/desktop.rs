@@ -198,9 +198,6 @@ impl FileRef {
 
 struct Reader<'a> {
     input: &'a mut Input,
-    /// A second handle for attachment files: what it reads is not added to the source's copy
-    /// of the profile (the decrypted content is stored as the attachment, once).
-    files: Input,
     sink: &'a mut dyn RecordSink,
     db_display: String,
     contacts: HashMap<String, Contact>,
@@ -283,12 +280,14 @@ impl Reader<'_> {
             };
         };
         let member = format!("{ATTACHMENTS}/{}", path.replace('\\', "/"));
-        if member.split('/').any(|c| c == ".." || c.is_empty()) || !self.files.has_member(&member) {
+        if member.split('/').any(|c| c == ".." || c.is_empty()) || !self.input.has_member(&member) {
             return AttachmentContent::Missing;
         }
         match (f.version >= 2, f.local_key.as_deref()) {
             (true, Some(key)) => {
-                let data = match self.files.read_member(&member) {
+                // Untracked: the source's copy of the profile does not keep attachment files;
+                // their content is stored once, decrypted, as the attachment.
+                let data = match self.input.read_member_untracked(&member) {
                     Ok(d) => d,
                     Err(e) => {
                         self.sink
@@ -438,7 +437,7 @@ impl Reader<'_> {
                     continue;
                 }
                 if let AttachmentContent::Member(ref m) = content {
-                    if let Ok(bytes) = self.files.read_member(m) {
+                    if let Ok(bytes) = self.input.read_member_untracked(m) {
                         body = String::from_utf8_lossy(&bytes).into_owned();
                         continue;
                     }
@@ -785,10 +784,8 @@ pub fn import(input: &mut Input, sink: &mut dyn RecordSink) -> Result<SourceFact
         path: db_display.clone(),
         positions: PositionKind::Row("messages".into()),
     })?;
-    let files = input.reopen()?;
     let mut reader = Reader {
         input,
-        files,
         sink,
         db_display,
         contacts,
@@ -843,7 +840,13 @@ pub fn import(input: &mut Input, sink: &mut dyn RecordSink) -> Result<SourceFact
     }
     let (messages, stories) = (reader.messages, reader.stories);
     if stories > 0 {
-        sink_warning_stories(reader.sink, &reader.db_display, stories);
+        reader.sink.warning(
+            &Location::file(&reader.db_display),
+            format!(
+                "{stories} stor{} skipped: stories are not kept as records",
+                if stories == 1 { "y" } else { "ies" }
+            ),
+        );
     }
     drop(conn);
     Ok(SourceFacts {
@@ -851,14 +854,4 @@ pub fn import(input: &mut Input, sink: &mut dyn RecordSink) -> Result<SourceFact
         date_order: None,
         messages,
     })
-}
-
-fn sink_warning_stories(sink: &mut dyn RecordSink, db: &str, stories: u64) {
-    sink.warning(
-        &Location::file(db),
-        format!(
-            "{stories} stor{} skipped: stories are not kept as records",
-            if stories == 1 { "y" } else { "ies" }
-        ),
-    );
 }
