@@ -56,6 +56,8 @@ pub enum ErrorCode {
     UnsupportedFormat,
     KeychainUnavailable,
     NotFound,
+    /// Refused by records rules: a hold, or a locked policy.
+    Refused,
     Io,
     Internal,
 }
@@ -97,6 +99,10 @@ pub enum Error {
     InvalidQuery { position: usize, message: String },
     #[error("database: {0}")]
     Database(#[from] rusqlite::Error),
+    /// A records rule forbids it (a hold covers the item, a policy is locked); the refusal is
+    /// in the audit log.
+    #[error("refused: {0}")]
+    Refused(String),
 }
 
 impl Error {
@@ -113,6 +119,7 @@ impl Error {
             Error::UnsupportedFormat { .. } => ErrorCode::UnsupportedFormat,
             Error::KeychainUnavailable(_) => ErrorCode::KeychainUnavailable,
             Error::NotFound(_) => ErrorCode::NotFound,
+            Error::Refused(_) => ErrorCode::Refused,
             Error::Io { .. } => ErrorCode::Io,
             Error::Corrupt(_) | Error::Database(_) => ErrorCode::Internal,
         }

@@ -11,6 +11,7 @@ pub mod crypto;
 pub mod error;
 pub mod import;
 pub mod index;
+pub mod records;
 pub mod synth;
 
 pub use error::{Error, Result};

@@ -66,14 +66,15 @@ where
 }
 
 /// Opens the archive with `open` on a blocking thread and keeps it.
-async fn open_with<F>(state: &AppState, open: F) -> Reply<ArchiveStatus>
+async fn open_with<F>(state: &AppState, how: &'static str, open: F) -> Reply<ArchiveStatus>
 where
     F: FnOnce(&std::path::Path) -> holdfast::Result<Archive> + Send + 'static,
 {
     let slot = state.open.clone();
     let dir = state.dir.clone();
     tauri::async_runtime::spawn_blocking(move || {
-        let archive = open(&dir).map_err(ApiError::from)?;
+        let mut archive = open(&dir).map_err(ApiError::from)?;
+        api::record_unlock(&mut archive, how).map_err(ApiError::from)?;
         let status = api::status(&dir, Some(&archive));
         *slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(archive);
         Ok(status)
@@ -103,7 +104,7 @@ pub async fn create_archive(state: State<'_, AppState>, passphrase: String) -> R
 
 #[tauri::command]
 pub async fn unlock(state: State<'_, AppState>, passphrase: String) -> Reply<ArchiveStatus> {
-    open_with(&state, move |dir| {
+    open_with(&state, "passphrase", move |dir| {
         api::open(dir, Unlock::Passphrase(&passphrase))
     })
     .await
@@ -111,7 +112,10 @@ pub async fn unlock(state: State<'_, AppState>, passphrase: String) -> Reply<Arc
 
 #[tauri::command]
 pub async fn unlock_with_keychain(state: State<'_, AppState>) -> Reply<ArchiveStatus> {
-    open_with(&state, |dir| api::open_with_keychain(dir, &OsKeychain)).await
+    open_with(&state, "keychain", |dir| {
+        api::open_with_keychain(dir, &OsKeychain)
+    })
+    .await
 }
 
 #[tauri::command]

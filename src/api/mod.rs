@@ -1,6 +1,7 @@
 //! The core API: one function per user action, taking and returning serde types. The CLI and
 //! the desktop app are thin shells over these functions and hold no logic of their own.
 
+pub mod records;
 pub mod types;
 
 use std::path::{Path, PathBuf};
@@ -30,7 +31,8 @@ pub fn status(dir: &Path, open: Option<&Archive>) -> ArchiveStatus {
 
 /// Creates an archive; the recovery key in the result is shown to the user once.
 pub fn init(dir: &Path, passphrase: &str) -> Result<(Archive, InitResult)> {
-    let (archive, recovery) = Archive::create(dir, passphrase, KdfProfile::from_env())?;
+    let (mut archive, recovery) = Archive::create(dir, passphrase, KdfProfile::from_env())?;
+    crate::records::log(&mut archive, "init", serde_json::json!({}))?;
     let result = InitResult {
         archive: dir.display().to_string(),
         recovery_key: recovery.display().to_string(),
@@ -38,8 +40,16 @@ pub fn init(dir: &Path, passphrase: &str) -> Result<(Archive, InitResult)> {
     Ok((archive, result))
 }
 
+/// Opens an archive. (The desktop app puts each unlock on the record with
+/// [`record_unlock`]; a CLI command is on the record through what it changes.)
 pub fn open(dir: &Path, unlock: Unlock<'_>) -> Result<Archive> {
     Archive::open(dir, unlock)
+}
+
+/// Puts an unlock of the desktop app on the audit record (`how`: passphrase, keychain).
+pub fn record_unlock(a: &mut Archive, how: &str) -> Result<()> {
+    crate::records::log(a, "unlock", serde_json::json!({ "with": how }))?;
+    Ok(())
 }
 
 /// Opens with the key this device's keychain remembers.
@@ -135,8 +145,15 @@ fn fault_point(point: &str) {
     }
 }
 
+/// Runs a search; every search is on the record (who, when, the query, how many hits: R3).
 pub fn search(a: &mut Archive, req: &SearchRequest) -> Result<SearchResults> {
-    a.search(req)
+    let results = a.search(req)?;
+    crate::records::log(
+        a,
+        "search",
+        serde_json::json!({ "query": req.query, "hits": results.total }),
+    )?;
+    Ok(results)
 }
 
 pub fn reindex(a: &mut Archive, progress: &mut dyn FnMut(u64, u64)) -> Result<ReindexReport> {
@@ -153,7 +170,9 @@ pub fn verify(a: &mut Archive) -> Result<VerifyReport> {
 }
 
 pub fn change_passphrase(a: &mut Archive, new_passphrase: &str) -> Result<()> {
-    a.change_passphrase(new_passphrase)
+    a.change_passphrase(new_passphrase)?;
+    crate::records::log(a, "passphrase.change", serde_json::json!({}))?;
+    Ok(())
 }
 
 pub fn keychain_remember(a: &mut Archive, store: &dyn KeyStore) -> Result<KeychainStatus> {

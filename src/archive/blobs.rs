@@ -76,6 +76,39 @@ impl BlobStore {
         valid_id(id) && self.path_of(id).is_file()
     }
 
+    /// Destroys a stored blob (disposal): its file is overwritten with zeros, then removed.
+    /// Returns whether there was one.
+    pub fn remove(&self, id: &str) -> Result<bool> {
+        if !valid_id(id) {
+            return Err(Error::Corrupt(format!("invalid blob name {id:?}")));
+        }
+        let path = self.path_of(id);
+        let len = match fs::metadata(&path) {
+            Ok(m) => m.len(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+            Err(e) => return Err(Error::io(&path, e)),
+        };
+        {
+            let mut f = fs::OpenOptions::new()
+                .write(true)
+                .open(&path)
+                .map_err(|e| Error::io(&path, e))?;
+            let zeros = vec![0u8; 64 * 1024];
+            let mut left = len;
+            while left > 0 {
+                let n = left.min(zeros.len() as u64) as usize;
+                f.write_all(&zeros[..n]).map_err(|e| Error::io(&path, e))?;
+                left -= n as u64;
+            }
+            f.sync_all().map_err(|e| Error::io(&path, e))?;
+        }
+        fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+        if let Some(dir) = path.parent() {
+            sync_dir(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        Ok(true)
+    }
+
     /// Opens a stored blob for reading (random access, authenticated).
     pub fn open(&self, id: &str) -> Result<ChunkedReader<File>> {
         if !valid_id(id) {

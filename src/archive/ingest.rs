@@ -189,7 +189,10 @@ impl Writer<'_, '_, '_> {
             let mut votes: HashMap<i64, usize> = HashMap::default();
             let mut stmt = self.tx.prepare_cached(
                 "SELECT m.conversation_id FROM messages m JOIN conversations c ON c.id = m.conversation_id
-                 WHERE m.ident = ?1 AND c.app = ?2 AND c.native_id IS NULL",
+                 WHERE m.ident = ?1 AND c.app = ?2 AND c.native_id IS NULL
+                 UNION ALL -- a disposed message still says where it belonged
+                 SELECT d.conversation_id FROM disposed_messages d JOIN conversations c ON c.id = d.conversation_id
+                 WHERE d.ident = ?1 AND c.app = ?2 AND c.native_id IS NULL",
             )?;
             for (_, ident) in conv.buffer.iter().take(PROBE) {
                 let rows = stmt.query_map(params![&ident[..], self.app], |r| r.get::<_, i64>(0))?;
@@ -453,6 +456,7 @@ pub fn import_file(
     });
     let Archive { conn, blobs, .. } = archive;
     let mut staging = blobs.staging()?;
+    let mut audited = None;
     let result = (|| -> Result<SourceReport> {
         let already = |sha256: String, messages: i64| SourceReport {
             path: display_path.clone(),
@@ -562,6 +566,17 @@ pub fn import_file(
             tag_conversations(&tx, &conversations, tag)?;
         }
         staging.sync()?;
+        // The import is on the record, in the same transaction.
+        audited = Some(crate::records::audit::append(
+            &tx,
+            &crate::records::actor(),
+            "import",
+            &serde_json::json!({
+                "path": display_path, "format": importer.format(), "sha256": original.sha256,
+                "conversations": conversations.len(), "messages_added": counts.added,
+                "messages_duplicate": counts.duplicate, "warnings": warnings.len(),
+            }),
+        )?);
         tx.commit()?;
         Ok(SourceReport {
             path: display_path.clone(),
@@ -578,6 +593,9 @@ pub fn import_file(
     match result {
         Ok(report) => {
             staging.publish()?;
+            if let Some(entry) = &audited {
+                crate::records::advance_head(archive, entry)?;
+            }
             progress.report(ImportProgress::Done { path: display_path });
             Ok(report)
         }

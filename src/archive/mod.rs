@@ -250,6 +250,16 @@ impl Archive {
         Ok(self.index.as_ref().expect("just opened"))
     }
 
+    /// The index (opened by [`Archive::search_index`] first) beside the database connection.
+    pub fn index_and_conn(&self) -> (&SearchIndex, &Connection) {
+        (
+            self.index
+                .as_ref()
+                .expect("search_index() opens the index first"),
+            &self.conn,
+        )
+    }
+
     /// Adds what the archive holds beyond the index; `progress` gets (done, total).
     pub fn catch_up_index(&mut self, progress: &mut dyn FnMut(u64, u64)) -> Result<u64> {
         let _lock = self.write_lock()?;
@@ -274,7 +284,7 @@ impl Archive {
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
         let mut blobs_damaged = Vec::new();
         let mut stmt = self.conn.prepare(
-            "SELECT original_blob, sha256, 'the original of ' || file_name FROM sources
+            "SELECT original_blob, sha256, 'the original of ' || file_name FROM sources WHERE original_blob != ''
              UNION ALL SELECT blob, sha256, 'attachment ' || name FROM attachments WHERE blob IS NOT NULL
              UNION ALL SELECT blob, sha256, 'the original of ' || path FROM source_members",
         )?;

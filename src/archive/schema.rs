@@ -118,6 +118,98 @@ CREATE TABLE source_members (
     r#"
 CREATE INDEX messages_native ON messages(conversation_id, native_id) WHERE native_id IS NOT NULL;
 "#,
+    // v4: records management. Annotations (tags on messages, policies, holds, disposals) are a
+    // layer beside the captured messages, which stay as they were imported; the audit log is
+    // a hash chain (src/records/audit.rs, docs/audit-log.md).
+    r#"
+ALTER TABLE tags ADD COLUMN triage INTEGER NOT NULL DEFAULT 0;   -- 1: a built-in triage class
+INSERT OR IGNORE INTO tags (name) VALUES ('business'), ('personal'), ('transitory');
+UPDATE tags SET triage = 1 WHERE name IN ('business', 'personal', 'transitory');
+
+CREATE TABLE message_tags (
+    message_id  INTEGER NOT NULL REFERENCES messages(id),
+    tag_id      INTEGER NOT NULL REFERENCES tags(id),
+    PRIMARY KEY (message_id, tag_id)
+) WITHOUT ROWID;
+CREATE INDEX message_tags_by_tag ON message_tags(tag_id);
+CREATE INDEX conversation_tags_by_tag ON conversation_tags(tag_id);
+
+CREATE TABLE policies (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    match       TEXT NOT NULL,             -- a search query; '@untriaged' for the default policy
+    retain      TEXT NOT NULL,             -- '6y', '18m', '30d'
+    from_event  TEXT NOT NULL CHECK (from_event IN ('sent', 'last-activity')),
+    action      TEXT NOT NULL CHECK (action IN ('delete', 'review', 'keep')),
+    locked      INTEGER NOT NULL DEFAULT 0,
+    enabled     INTEGER NOT NULL DEFAULT 1,
+    created_at  INTEGER NOT NULL,
+    created_by  TEXT NOT NULL
+);
+INSERT INTO policies (name, match, retain, from_event, action, created_at, created_by) VALUES
+    ('Business (default)', 'tag:business', '6y', 'sent', 'review', 0, 'holdfast'),
+    ('Untriaged (default)', '@untriaged', '2y', 'sent', 'review', 0, 'holdfast'),
+    ('Personal (default)', 'tag:personal', '90d', 'sent', 'delete', 0, 'holdfast'),
+    ('Transitory (default)', 'tag:transitory', '30d', 'sent', 'delete', 0, 'holdfast');
+
+CREATE TABLE holds (
+    id           INTEGER PRIMARY KEY,
+    name         TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    match        TEXT NOT NULL,            -- a search query: words, in:, from:, date:, ...
+    reason       TEXT NOT NULL DEFAULT '',
+    created_at   INTEGER NOT NULL,
+    created_by   TEXT NOT NULL,
+    released_at  INTEGER,
+    released_by  TEXT
+);
+
+CREATE TABLE disposals (
+    id          INTEGER PRIMARY KEY,
+    at          INTEGER NOT NULL,
+    as_of       INTEGER NOT NULL,
+    approver    TEXT NOT NULL,
+    reason      TEXT NOT NULL,             -- 'retention' or 'manual deletion'
+    messages    INTEGER NOT NULL,
+    attachments INTEGER NOT NULL,
+    originals   INTEGER NOT NULL,          -- original exports destroyed with them
+    summary     TEXT NOT NULL              -- JSON: counts per policy
+);
+-- What a disposal destroyed: hashes, never content. `ident` stops a later import of the same
+-- export from bringing a disposed message back.
+CREATE TABLE disposed_messages (
+    disposal_id      INTEGER NOT NULL REFERENCES disposals(id),
+    message_id       INTEGER NOT NULL,
+    conversation_id  INTEGER NOT NULL,
+    ident            BLOB NOT NULL,
+    policy           TEXT NOT NULL,
+    sha256           TEXT NOT NULL
+);
+CREATE INDEX disposed_by_disposal ON disposed_messages(disposal_id);
+CREATE UNIQUE INDEX disposed_ident ON disposed_messages(ident, conversation_id);
+-- A disposed message stays disposed: importing the same export again skips it (counted with
+-- the duplicates).
+CREATE TRIGGER messages_stay_disposed BEFORE INSERT ON messages
+WHEN EXISTS (SELECT 1 FROM disposed_messages WHERE ident = NEW.ident AND conversation_id = NEW.conversation_id)
+BEGIN SELECT RAISE(IGNORE); END;
+
+-- Messages whose index document must be replaced (tags changed) or removed (disposed), in
+-- the same transaction as the change; the index works through it and empties it.
+CREATE TABLE index_dirty (message_id INTEGER PRIMARY KEY);
+
+CREATE TABLE audit_log (
+    seq     INTEGER PRIMARY KEY,           -- 1, 2, 3, ... with no gaps
+    at      INTEGER NOT NULL,              -- unix ms, UTC
+    actor   TEXT NOT NULL,
+    action  TEXT NOT NULL,
+    detail  TEXT NOT NULL,                 -- canonical JSON
+    prev    TEXT NOT NULL,                 -- hash of entry seq - 1 (64 zeros for the first)
+    hash    TEXT NOT NULL                  -- SHA-256 of the entry's canonical form
+);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+"#,
 ];
 
 /// The schema version this build writes.

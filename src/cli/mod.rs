@@ -3,6 +3,7 @@
 //! as text otherwise. Errors go to stderr as `error: ...` with exit code 1; usage errors exit 2.
 
 mod output;
+mod records;
 mod secrets;
 
 use std::io::IsTerminal;
@@ -82,6 +83,46 @@ enum Command {
     Keychain {
         #[command(subcommand)]
         action: KeychainAction,
+    },
+    /// Tags and triage (business, personal, transitory) on conversations and messages
+    Tag {
+        #[command(subcommand)]
+        action: records::TagCommand,
+    },
+    /// Retention policies: what is kept how long, and what happens then
+    Policy {
+        #[command(subcommand)]
+        action: records::PolicyCommand,
+    },
+    /// Holds: scopes nothing may be deleted or disposed of from until released
+    Hold {
+        #[command(subcommand)]
+        action: records::HoldCommand,
+    },
+    /// Why a message is kept and until when
+    Retention {
+        #[command(subcommand)]
+        action: records::RetentionCommand,
+    },
+    /// What retention says is due; with --apply, destroy it and write a certificate
+    #[command(
+        after_help = "Examples:\n  holdfast dispose --dry-run --as-of 2031-03-01\n  holdfast dispose --apply --approver 'Dana Reyes (Records Officer)'"
+    )]
+    Dispose(records::DisposeArgs),
+    /// Delete messages for good (refused while a hold covers them); leaves a certificate
+    #[command(
+        after_help = "Example:\n  holdfast delete 120 121 --reason 'personal, sent by mistake'"
+    )]
+    Delete(records::DeleteArgs),
+    /// Disposal certificates: what was destroyed, when, by whom, with hashes
+    #[command(
+        after_help = "Examples:\n  holdfast certificates\n  holdfast certificates 4 --export cert-4.json"
+    )]
+    Certificates(records::CertificatesArgs),
+    /// The tamper-evident audit log
+    Audit {
+        #[command(subcommand)]
+        action: records::AuditCommand,
     },
 }
 
@@ -345,6 +386,14 @@ fn run(cli: &Cli) -> Result<()> {
         }
         Command::Passwd(args) => passwd(cli, &dir, args)?,
         Command::Keychain { action } => keychain(cli, &dir, action)?,
+        Command::Tag { action } => records::tag(cli.json, &dir, pf, action)?,
+        Command::Policy { action } => records::policy(cli.json, &dir, pf, action)?,
+        Command::Hold { action } => records::hold(cli.json, &dir, pf, action)?,
+        Command::Retention { action } => records::retention(cli.json, &dir, pf, action)?,
+        Command::Dispose(args) => records::dispose(cli.json, &dir, pf, args)?,
+        Command::Delete(args) => records::delete(cli.json, &dir, pf, args)?,
+        Command::Certificates(args) => records::certificates(cli.json, &dir, pf, args)?,
+        Command::Audit { action } => records::audit(cli.json, &dir, pf, action)?,
     }
     Ok(())
 }

@@ -287,8 +287,10 @@ impl SearchIndex {
         Ok(())
     }
 
-    /// Adds every message of the archive above the index's high-water mark. `progress` gets
-    /// (done, total). Returns how many messages were added.
+    /// Brings the index up to the archive: replaces or removes the documents of the messages
+    /// in `index_dirty` (tags changed, messages disposed of), then adds every message above the
+    /// index's high-water mark. `progress` gets (done, total). Returns how many documents were
+    /// written.
     pub fn catch_up(&self, conn: &Connection, progress: &mut dyn FnMut(u64, u64)) -> Result<u64> {
         let from = self.up_to()?;
         let (max, pending): (i64, i64) = conn.query_row(
@@ -296,28 +298,88 @@ impl SearchIndex {
             [from],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
-        if max <= from {
+        let dirty: Vec<i64> = conn
+            .prepare("SELECT message_id FROM index_dirty WHERE message_id <= ?1")?
+            .query_map([from], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        if max <= from && dirty.is_empty() {
             return Ok(0);
         }
-        let total = pending as u64;
+        let total = pending as u64 + dirty.len() as u64;
         let mut writer = self.writer()?;
+        let mut done = 0u64;
+        if !dirty.is_empty() {
+            for id in &dirty {
+                writer.delete_term(tantivy::Term::from_field_u64(self.fields.id, *id as u64));
+            }
+            done += self.add_messages(conn, &mut writer, Scope::Dirty, from, &mut |_| {})?;
+        }
+        let mut last = from;
+        if max > from {
+            let mut n = done;
+            done += self.add_messages(conn, &mut writer, Scope::Above, from, &mut |id| {
+                last = id;
+                n += 1;
+                if n.is_multiple_of(10_000) {
+                    progress(n, total);
+                }
+            })?;
+        }
+        self.commit(&mut writer, last.max(max).max(from))?;
+        writer.wait_merging_threads().map_err(index_error)?;
+        if !dirty.is_empty() {
+            let mut del = conn.prepare_cached("DELETE FROM index_dirty WHERE message_id = ?1")?;
+            conn.execute_batch("BEGIN")?;
+            for id in &dirty {
+                del.execute([id])?;
+            }
+            conn.execute_batch("COMMIT")?;
+        }
+        progress(done, total);
+        Ok(done)
+    }
+
+    /// Adds the documents of the messages in `scope`, in id order; `added` sees each id.
+    fn add_messages(
+        &self,
+        conn: &Connection,
+        writer: &mut IndexWriter,
+        scope: Scope,
+        from: i64,
+        added: &mut dyn FnMut(i64),
+    ) -> Result<u64> {
+        let cond = scope.condition();
         let tags = conversation_tags(conn)?;
-        let mut names = conn.prepare(
-            "SELECT message_id, name FROM attachments WHERE message_id > ?1 ORDER BY message_id, id",
-        )?;
+        let triage: Vec<i64> = conn
+            .prepare("SELECT id FROM tags WHERE triage = 1")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut message_tags: HashMap<i64, Vec<i64>> = HashMap::new();
+        for row in conn
+            .prepare(&format!(
+                "SELECT message_id, tag_id FROM message_tags WHERE message_id {cond}"
+            ))?
+            .query_map([from], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?
+        {
+            let (m, t) = row?;
+            message_tags.entry(m).or_default().push(t);
+        }
+        let mut names = conn.prepare(&format!(
+            "SELECT message_id, name FROM attachments WHERE message_id {cond} ORDER BY message_id, id"
+        ))?;
         let mut names = names.query([from])?;
         let mut next_name: Option<(i64, String)> = match names.next()? {
             Some(r) => Some((r.get(0)?, r.get(1)?)),
             None => None,
         };
-        let mut stmt = conn.prepare(
+        let mut stmt = conn.prepare(&format!(
             "SELECT m.id, m.conversation_id, c.app, coalesce(m.sender_id, 0), m.sent_at, m.kind, m.body
              FROM messages m JOIN conversations c ON c.id = m.conversation_id
-             WHERE m.id > ?1 ORDER BY m.id",
-        )?;
+             WHERE m.id {cond} ORDER BY m.id"
+        ))?;
         let mut rows = stmt.query([from])?;
         let f = self.fields;
-        let (mut done, mut last) = (0u64, from);
+        let mut done = 0u64;
         while let Some(r) = rows.next()? {
             let id: i64 = r.get(0)?;
             let conversation: i64 = r.get(1)?;
@@ -355,23 +417,45 @@ impl SearchIndex {
                 break;
             }
             doc.add_u64(f.has_attachment, u64::from(has));
+            // A message's own triage class replaces its conversation's.
+            let own = message_tags.get(&id);
+            let own_triage = own.is_some_and(|t| t.iter().any(|t| triage.contains(t)));
             for t in tags.get(&conversation).into_iter().flatten() {
+                if !(own_triage && triage.contains(t)) {
+                    doc.add_u64(f.tags, *t as u64);
+                }
+            }
+            for t in own.into_iter().flatten() {
                 doc.add_u64(f.tags, *t as u64);
             }
             writer.add_document(doc).map_err(index_error)?;
             done += 1;
-            last = id;
-            if done % COMMIT_EVERY == 0 {
-                self.commit(&mut writer, last)?;
-            }
-            if done % 10_000 == 0 {
-                progress(done, total);
+            added(id);
+            if matches!(scope, Scope::Above) && done.is_multiple_of(COMMIT_EVERY) {
+                self.commit(writer, id)?;
             }
         }
-        self.commit(&mut writer, last.max(max))?;
-        writer.wait_merging_threads().map_err(index_error)?;
-        progress(done, total);
         Ok(done)
+    }
+
+    /// Rewrites every segment that holds deleted documents, so that what was deleted is gone
+    /// from the files (terms and postings included), not only marked deleted.
+    pub fn purge_deleted(&self) -> Result<u64> {
+        let mut writer = self.writer()?;
+        let metas = self.index.searchable_segment_metas().map_err(index_error)?;
+        let with_deletes: Vec<_> = metas
+            .iter()
+            .filter(|m| m.has_deletes())
+            .map(|m| m.id())
+            .collect();
+        let n = with_deletes.len() as u64;
+        if !with_deletes.is_empty() {
+            writer.merge(&with_deletes).wait().map_err(index_error)?;
+        }
+        writer.garbage_collect_files().wait().map_err(index_error)?;
+        writer.wait_merging_threads().map_err(index_error)?;
+        self.reader.reload().map_err(index_error)?;
+        Ok(n)
     }
 
     /// Throws the index away and builds it again from the archive.
@@ -461,6 +545,23 @@ impl SearchIndex {
             examples,
             damaged_files: damaged,
         })
+    }
+}
+
+/// Which messages [`SearchIndex::add_messages`] reads (`?1` is the high-water mark).
+#[derive(Clone, Copy)]
+enum Scope {
+    Above,
+    /// The messages in `index_dirty` at or below the mark.
+    Dirty,
+}
+
+impl Scope {
+    fn condition(self) -> &'static str {
+        match self {
+            Scope::Above => "> ?1",
+            Scope::Dirty => "IN (SELECT message_id FROM index_dirty WHERE message_id <= ?1)",
+        }
     }
 }
 

@@ -792,6 +792,77 @@ impl SearchIndex {
     }
 }
 
+/// The message ids of every document a query matches.
+struct IdCollector;
+
+struct IdSegment {
+    ids: Column<u64>,
+    out: Vec<i64>,
+}
+
+impl Collector for IdCollector {
+    type Fruit = Vec<i64>;
+    type Child = IdSegment;
+
+    fn for_segment(&self, _: SegmentOrdinal, seg: &SegmentReader) -> tantivy::Result<IdSegment> {
+        Ok(IdSegment {
+            ids: seg.fast_fields().u64("id")?,
+            out: Vec::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<i64>>) -> tantivy::Result<Vec<i64>> {
+        let mut all: Vec<i64> = fruits.into_iter().flatten().collect();
+        all.sort_unstable();
+        Ok(all)
+    }
+}
+
+impl SegmentCollector for IdSegment {
+    type Fruit = Vec<i64>;
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        if let Some(id) = self.ids.first(doc) {
+            self.out.push(id as i64);
+        }
+    }
+
+    fn harvest(self) -> Vec<i64> {
+        self.out
+    }
+}
+
+impl SearchIndex {
+    /// Every message a query matches, as sorted ids (policies and holds select with this).
+    /// Dates in the query are read in `tz`.
+    pub fn matching_ids(&self, conn: &Connection, query: &str, tz: Tz) -> Result<Vec<i64>> {
+        let compiled = compile(conn, *self.fields(), query, tz)?;
+        self.reader()
+            .searcher()
+            .search(&compiled.query, &IdCollector)
+            .map_err(index_error)
+    }
+
+    /// Every message carrying none of the given tags (the untriaged, for the default policy).
+    pub fn ids_without_tags(&self, tags: &[i64]) -> Result<Vec<i64>> {
+        let terms = tags
+            .iter()
+            .map(|t| Term::from_field_u64(self.fields().tags, *t as u64));
+        let query = BooleanQuery::new(vec![
+            (Occur::Must, Box::new(AllQuery) as Box<dyn Query>),
+            (Occur::MustNot, Box::new(TermSetQuery::new(terms))),
+        ]);
+        self.reader()
+            .searcher()
+            .search(&query, &IdCollector)
+            .map_err(index_error)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod secret_service;
+pub mod sqlcipher_pages;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

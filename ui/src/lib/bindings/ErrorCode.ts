@@ -3,4 +3,4 @@
 /**
  * Stable machine-readable error codes (the desktop app branches on these).
  */
-export type ErrorCode = "wrong_passphrase" | "locked" | "no_archive" | "archive_exists" | "archive_in_use" | "bad_input" | "unsupported_format" | "keychain_unavailable" | "not_found" | "io" | "internal";
+export type ErrorCode = "wrong_passphrase" | "locked" | "no_archive" | "archive_exists" | "archive_in_use" | "bad_input" | "unsupported_format" | "keychain_unavailable" | "not_found" | "refused" | "io" | "internal";

@@ -1,0 +1,155 @@
+//! Records management through the core API: tags and triage, retention policies, holds,
+//! disposal and certificates, the audit log. Thin: the logic lives in [`crate::records`].
+
+use chrono::{NaiveDate, TimeZone};
+
+use crate::archive::Archive;
+use crate::error::{Error, Result};
+use crate::import::zone;
+use crate::records::{self, audit, disposal, holds, policies, retention, tags};
+
+pub use audit::{AuditEntry, AuditVerify};
+pub use disposal::{Certificate, DisposalReport, DisposedItem};
+pub use holds::{Hold, Scope as HoldScope};
+pub use policies::{NewPolicy, Policy, PolicyChange, RetainFrom};
+pub use records::precedence::Action;
+pub use retention::{DuePlan, Explanation};
+pub use tags::{TagChange, TagInfo, Target as TagTarget};
+
+pub fn tag_add(a: &mut Archive, tag: &str, target: &TagTarget) -> Result<TagChange> {
+    tags::add(a, tag, target)
+}
+
+pub fn tag_remove(a: &mut Archive, tag: &str, target: &TagTarget) -> Result<TagChange> {
+    tags::remove(a, tag, target)
+}
+
+pub fn tag_list(a: &Archive) -> Result<Vec<TagInfo>> {
+    tags::list(a)
+}
+
+/// Renames a tag, or merges it into `into` when that tag exists.
+pub fn tag_rename(a: &mut Archive, tag: &str, into: &str) -> Result<TagChange> {
+    tags::rename(a, tag, into)
+}
+
+pub fn tag_delete(a: &mut Archive, tag: &str) -> Result<TagChange> {
+    tags::delete(a, tag)
+}
+
+pub fn policy_add(a: &mut Archive, p: &NewPolicy) -> Result<Policy> {
+    policies::add(a, p)
+}
+
+pub fn policy_list(a: &Archive) -> Result<Vec<Policy>> {
+    policies::list(a)
+}
+
+pub fn policy_set(a: &mut Archive, name: &str, change: &PolicyChange) -> Result<Policy> {
+    policies::set(a, name, change)
+}
+
+pub fn policy_remove(a: &mut Archive, name: &str) -> Result<Policy> {
+    policies::remove(a, name)
+}
+
+pub fn hold_add(a: &mut Archive, name: &str, scope: &HoldScope, reason: &str) -> Result<Hold> {
+    holds::add(a, name, scope, reason)
+}
+
+pub fn hold_list(a: &mut Archive, include_released: bool) -> Result<Vec<Hold>> {
+    holds::list(a, include_released)
+}
+
+pub fn hold_release(a: &mut Archive, name: &str) -> Result<Hold> {
+    holds::release(a, name)
+}
+
+pub fn retention_explain(a: &mut Archive, message: &str) -> Result<Explanation> {
+    retention::explain(a, message)
+}
+
+/// `2031-03-01` (the end of that day in this computer's zone), or an RFC 3339 time; None is now.
+pub fn parse_as_of(as_of: Option<&str>) -> Result<i64> {
+    let Some(s) = as_of.map(str::trim) else {
+        return Ok(records::now_ms());
+    };
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
+        return Ok(t.timestamp_millis());
+    }
+    let day = NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| Error::InvalidArgument(format!("--as-of {s:?}: write a date (2031-03-01)")))?;
+    let end = day
+        .and_hms_milli_opt(23, 59, 59, 999)
+        .expect("a valid time of day");
+    let tz = zone::system_zone().unwrap_or(chrono_tz::UTC);
+    Ok(tz
+        .from_local_datetime(&end)
+        .latest()
+        .map_or(end.and_utc().timestamp_millis(), |t| t.timestamp_millis()))
+}
+
+pub fn dispose_dry_run(a: &mut Archive, as_of: i64) -> Result<DuePlan> {
+    disposal::dry_run(a, as_of)
+}
+
+pub fn dispose_apply(
+    a: &mut Archive,
+    as_of: i64,
+    approver: &str,
+    approve_reviews: bool,
+) -> Result<DisposalReport> {
+    disposal::apply(a, as_of, approver, approve_reviews)
+}
+
+/// Deletes chosen messages for good (refused while a hold covers any of them).
+pub fn delete_messages(a: &mut Archive, ids: &[i64], reason: &str) -> Result<Certificate> {
+    disposal::delete(a, ids, reason)
+}
+
+pub fn certificates(a: &Archive) -> Result<Vec<Certificate>> {
+    disposal::certificates(a)
+}
+
+pub fn certificate(a: &Archive, id: &str) -> Result<Certificate> {
+    disposal::certificate(a, id)
+}
+
+/// Writes one certificate (with its items) or the list of all of them to `path` as JSON, and
+/// puts the export on the record (with the file's SHA-256).
+pub fn certificates_export(
+    a: &mut Archive,
+    id: Option<&str>,
+    path: &std::path::Path,
+) -> Result<serde_json::Value> {
+    let value = match id {
+        Some(id) => serde_json::to_value(certificate(a, id)?),
+        None => serde_json::to_value(serde_json::json!({ "certificates": certificates(a)? })),
+    }
+    .map_err(|e| Error::Corrupt(format!("certificate: {e}")))?;
+    let text = serde_json::to_string_pretty(&value).expect("JSON prints");
+    std::fs::write(path, &text).map_err(|e| Error::io(path, e))?;
+    records::log(
+        a,
+        "certificate.export",
+        serde_json::json!({
+            "certificate": id.unwrap_or("all"),
+            "path": path.display().to_string(),
+            "sha256": crate::crypto::sha256_hex(text.as_bytes()),
+        }),
+    )?;
+    Ok(value)
+}
+
+pub fn audit_log(
+    a: &Archive,
+    action_prefix: Option<&str>,
+    offset: u64,
+    limit: u64,
+) -> Result<Vec<AuditEntry>> {
+    audit::entries(a.conn(), action_prefix, offset, limit)
+}
+
+pub fn audit_verify(a: &Archive) -> Result<AuditVerify> {
+    records::verify_audit(a)
+}
