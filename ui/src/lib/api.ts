@@ -81,6 +81,7 @@ const KNOWN_CODES: Record<ErrorCode, true> = {
   unsupported_format: true,
   keychain_unavailable: true,
   not_found: true,
+  refused: true,
   io: true,
   internal: true,
 };
