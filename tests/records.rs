@@ -143,7 +143,7 @@ fn two_chats(env: &Env) -> (String, String) {
                 "Priya",
                 "Marmalade contract signed today",
             ),
-            ("02/03/2024", "10:02", "Tom", "Filed the Marmalade contract"),
+            ("05/03/2024", "10:02", "Tom", "Filed the Marmalade contract"),
         ]),
     )
     .unwrap();
@@ -522,6 +522,37 @@ fn retention_explains_itself_and_tags_follow_triage_into_search() {
     );
     assert!(summary.ends_with("; held by LIT-7"), "{summary}");
     assert_eq!(e["policies"].as_array().unwrap().len(), 3);
+    let original = e["original"].as_str().unwrap();
+    assert!(
+        original.contains("WhatsApp Chat with Depot board.txt") && original.contains("(2 now"),
+        "{original}"
+    );
+    // Counted from the conversation's last activity: the first message's period ends with the
+    // last one's.
+    env.json(&[
+        "policy",
+        "add",
+        "Depot chatter",
+        "--match",
+        "in:\"Depot board\"",
+        "--retain",
+        "20y",
+        "--from",
+        "last-activity",
+        "--then",
+        "review",
+    ]);
+    let e = env.json(&["retention", "explain", &id]);
+    let p = e["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["policy"] == "Depot chatter")
+        .unwrap()
+        .clone();
+    assert_eq!(p["ends"], "2044-03-05", "{e}");
+    assert_eq!(e["kept_until"], "2044-03-05");
+    assert_eq!(e["retained_by"], "Depot chatter");
 
     // A message's own class replaces its conversation's, in search and facets too.
     let one = message_ids(&env, &personal)[0].to_string();
