@@ -9,6 +9,7 @@ pub mod archive;
 pub mod cli;
 pub mod crypto;
 pub mod error;
+pub mod foi;
 pub mod import;
 pub mod index;
 pub mod records;

@@ -161,6 +161,7 @@ fn a_held_message_is_never_disposed_deleted_or_untagged_and_each_refusal_is_audi
     let (env, _) = Env::init();
     let (_, business) = two_chats(&env);
     let ids = message_ids(&env, &business);
+    env.json(&["policy", "remove", "Business (default)"]);
     env.json(&[
         "policy",
         "add",
@@ -183,8 +184,8 @@ fn a_held_message_is_never_disposed_deleted_or_untagged_and_each_refusal_is_audi
     ]);
     assert_eq!(hold["messages"], 2);
 
-    // Due in 2040 by retention, but held: shown apart, not disposed of.
-    let plan = env.json(&["dispose", "--dry-run", "--as-of", "2040-01-01"]);
+    // Due by retention (sent in 2024, kept a year), but held: shown apart, not disposed of.
+    let plan = env.json(&["dispose", "--dry-run"]);
     let held = plan["held"].as_array().unwrap();
     assert_eq!(held.len(), 1, "{plan}");
     assert_eq!(held[0]["holds"][0], "FOI-2026-014");
@@ -194,13 +195,25 @@ fn a_held_message_is_never_disposed_deleted_or_untagged_and_each_refusal_is_audi
         .unwrap()
         .iter()
         .all(|id| !ids.contains(&id.as_i64().unwrap()))));
-    let r = env.json(&[
+    let out = env.run(&[
         "dispose",
         "--apply",
         "--approver",
         "Dana",
         "--as-of",
         "2040-01-01",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a disposal is never applied as of a future date"
+    );
+    assert!(stderr(&out).contains("future"), "{}", stderr(&out));
+    let r = env.json(&[
+        "dispose",
+        "--apply",
+        "--approver",
+        "Dana",
         "--approve-reviews",
     ]);
     let cert = &r["certificate"];
@@ -261,8 +274,6 @@ fn a_held_message_is_never_disposed_deleted_or_untagged_and_each_refusal_is_audi
         "--apply",
         "--approver",
         "Dana",
-        "--as-of",
-        "2040-01-01",
         "--approve-reviews",
     ]);
     let disposed: Vec<i64> = r["certificate"]["items"]
@@ -614,14 +625,7 @@ fn audit_verify_passes_on_a_real_history_and_names_each_kind_of_tampering() {
         Some(1)
     );
     env.json(&["hold", "release", "H1"]);
-    env.json(&[
-        "dispose",
-        "--apply",
-        "--approver",
-        "Dana",
-        "--as-of",
-        "2030-01-01",
-    ]);
+    env.json(&["dispose", "--apply", "--approver", "Dana"]);
     let v = env.json(&["audit", "verify"]);
     assert_eq!(v["ok"], true, "{v}");
     let n = v["entries"].as_u64().unwrap();

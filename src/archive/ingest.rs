@@ -348,13 +348,17 @@ impl Writer<'_, '_, '_> {
                     AttachmentContent::Member(_) | AttachmentContent::Data(_)
                 )
             }) {
-                let id: i64 = self
+                // None: the message was disposed of (and stays so), media and all.
+                let id: Option<i64> = self
                     .tx
                     .prepare_cached(
                         "SELECT id FROM messages WHERE ident = ?1 AND conversation_id = ?2",
                     )?
-                    .query_row(params![&ident[..], conversation], |r| r.get(0))?;
-                self.insert_attachments(id, &m, true)?;
+                    .query_row(params![&ident[..], conversation], |r| r.get(0))
+                    .optional()?;
+                if let Some(id) = id {
+                    self.insert_attachments(id, &m, true)?;
+                }
             }
         }
         Ok(())

@@ -210,6 +210,59 @@ BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 "#,
+    // v5: FOI and subject-access requests: cases, their clocks' events, their scope (saved
+    // searches, held by a hold named after the case), review marks and redactions.
+    r#"
+CREATE TABLE foi_cases (
+    id            INTEGER PRIMARY KEY,
+    reference     TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    kind          TEXT NOT NULL CHECK (kind IN ('foi', 'eir', 'sar', 'foia')),
+    requester     TEXT NOT NULL DEFAULT '',
+    zone          TEXT NOT NULL,               -- the requester's zone, for produced dates
+    received      TEXT NOT NULL,               -- YYYY-MM-DD
+    complex       INTEGER NOT NULL DEFAULT 0,
+    status        TEXT NOT NULL CHECK (status IN ('open', 'awaiting_clarification', 'responded', 'closed')),
+    notes         TEXT NOT NULL DEFAULT '',
+    created_at    INTEGER NOT NULL,
+    created_by    TEXT NOT NULL,
+    responded_on  TEXT,
+    closed_at     INTEGER
+);
+CREATE TABLE foi_clarifications (
+    id        INTEGER PRIMARY KEY,
+    case_id   INTEGER NOT NULL REFERENCES foi_cases(id),
+    asked     TEXT NOT NULL,
+    answered  TEXT
+);
+CREATE TABLE foi_scope (
+    id        INTEGER PRIMARY KEY,
+    case_id   INTEGER NOT NULL REFERENCES foi_cases(id),
+    query     TEXT NOT NULL,
+    added_at  INTEGER NOT NULL,
+    added_by  TEXT NOT NULL
+);
+CREATE TABLE foi_marks (
+    case_id     INTEGER NOT NULL REFERENCES foi_cases(id),
+    message_id  INTEGER NOT NULL,
+    decision    TEXT NOT NULL CHECK (decision IN ('responsive', 'not_responsive', 'exempt')),
+    code        TEXT,
+    by          TEXT NOT NULL,
+    at          INTEGER NOT NULL,
+    PRIMARY KEY (case_id, message_id)
+) WITHOUT ROWID;
+CREATE TABLE foi_redactions (
+    id          INTEGER PRIMARY KEY,
+    case_id     INTEGER NOT NULL REFERENCES foi_cases(id),
+    message_id  INTEGER NOT NULL,
+    start       INTEGER,                       -- characters; NULL: the whole message
+    end         INTEGER,
+    code        TEXT NOT NULL,
+    status      TEXT NOT NULL CHECK (status IN ('accepted', 'suggested', 'rejected')),
+    by          TEXT NOT NULL,
+    at          INTEGER NOT NULL
+);
+CREATE INDEX foi_redactions_by_message ON foi_redactions(case_id, message_id);
+"#,
 ];
 
 /// The schema version this build writes.

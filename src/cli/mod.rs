@@ -2,6 +2,7 @@
 //! Each subcommand calls one core API function and prints its result: as JSON with `--json`,
 //! as text otherwise. Errors go to stderr as `error: ...` with exit code 1; usage errors exit 2.
 
+mod foi;
 mod output;
 mod records;
 mod secrets;
@@ -119,6 +120,11 @@ enum Command {
         after_help = "Examples:\n  holdfast certificates\n  holdfast certificates 4 --export cert-4.json"
     )]
     Certificates(records::CertificatesArgs),
+    /// FOI, EIR, subject-access and US FOIA requests: clocks, scope held at once, searches
+    Foi {
+        #[command(subcommand)]
+        action: foi::FoiCommand,
+    },
     /// The tamper-evident audit log
     Audit {
         #[command(subcommand)]
@@ -394,6 +400,7 @@ fn run(cli: &Cli) -> Result<()> {
         Command::Delete(args) => records::delete(cli.json, &dir, pf, args)?,
         Command::Certificates(args) => records::certificates(cli.json, &dir, pf, args)?,
         Command::Audit { action } => records::audit(cli.json, &dir, pf, action)?,
+        Command::Foi { action } => foi::run(cli.json, &dir, pf, action)?,
     }
     Ok(())
 }

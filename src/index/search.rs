@@ -586,6 +586,14 @@ pub struct Compiled {
     pub highlight: Vec<HighlightTerm>,
 }
 
+/// Checks that a query parses (without touching the index).
+pub fn check_query(text: &str) -> Result<()> {
+    q::parse(text).map(|_| ()).map_err(|e| Error::InvalidQuery {
+        position: e.position,
+        message: e.message,
+    })
+}
+
 pub fn compile(conn: &Connection, fields: Fields, text: &str, tz: Tz) -> Result<Compiled> {
     let ast = q::parse(text).map_err(|e| Error::InvalidQuery {
         position: e.position,

@@ -137,6 +137,12 @@ pub fn apply(
             "a disposal needs the name of the person approving it: --approver NAME".into(),
         ));
     }
+    if as_of > now_ms() + 60_000 {
+        return Err(Error::InvalidArgument(format!(
+            "--as-of {}: a disposal can't be applied as of a future date (a dry run can look ahead)",
+            rfc3339(as_of)
+        )));
+    }
     let plan = retention::due(a, as_of)?;
     let mut items: Vec<(i64, String)> = Vec::new();
     for g in &plan.due {

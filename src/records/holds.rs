@@ -169,6 +169,7 @@ pub fn add(a: &mut Archive, name: &str, scope: &Scope, reason: &str) -> Result<H
         return Err(Error::InvalidArgument("the hold's name is empty".into()));
     }
     let query = scope.to_query()?;
+    crate::index::search::check_query(&query)?;
     let covered = selected(a, &query)?.len();
     let _lock = a.write_lock()?;
     let tx = a.conn_mut().transaction()?;
@@ -231,4 +232,39 @@ pub fn release(a: &mut Archive, name: &str) -> Result<Hold> {
     tx.commit()?;
     advance_head(a, &entry)?;
     read(a, name)
+}
+
+/// Replaces the scope of an active hold (a case's scope grows as searches are saved).
+pub fn set_query(a: &mut Archive, name: &str, query: &str) -> Result<Hold> {
+    let hold = read(a, name)?;
+    if hold.released_at.is_some() {
+        return Err(Error::InvalidArgument(format!(
+            "the hold {name:?} was released: place a new one"
+        )));
+    }
+    let covered = selected(a, query)?.len();
+    let _lock = a.write_lock()?;
+    let tx = a.conn_mut().transaction()?;
+    tx.execute(
+        "UPDATE holds SET match = ?1 WHERE name = ?2",
+        params![query, hold.name],
+    )?;
+    let entry = super::audit::append(
+        &tx,
+        &actor(),
+        "hold.scope",
+        &json!({"hold": hold.name, "match": query, "messages": covered}),
+    )?;
+    tx.commit()?;
+    advance_head(a, &entry)?;
+    read(a, name)
+}
+
+/// Whether a hold of this name exists and is active.
+pub fn is_active(a: &Archive, name: &str) -> Result<bool> {
+    Ok(a.conn().query_row(
+        "SELECT count(*) > 0 FROM holds WHERE name = ?1 AND released_at IS NULL",
+        [name],
+        |r| r.get(0),
+    )?)
 }

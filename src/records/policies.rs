@@ -135,7 +135,7 @@ pub fn get(a: &Archive, name: &str) -> Result<Policy> {
 }
 
 /// Checks a selector: `@untriaged` or a query that parses and runs.
-fn check_selector(a: &mut Archive, query: &str) -> Result<()> {
+fn check_selector(query: &str) -> Result<()> {
     if query == UNTRIAGED {
         return Ok(());
     }
@@ -144,9 +144,7 @@ fn check_selector(a: &mut Archive, query: &str) -> Result<()> {
             "--match is empty: give a query (tag:business, app:slack, in:\"Board\", ...)".into(),
         ));
     }
-    a.search_index()?;
-    let (idx, conn) = a.index_and_conn();
-    idx.matching_ids(conn, query, chrono_tz::UTC).map(|_| ())
+    crate::index::search::check_query(query)
 }
 
 pub fn add(a: &mut Archive, p: &NewPolicy) -> Result<Policy> {
@@ -155,7 +153,7 @@ pub fn add(a: &mut Archive, p: &NewPolicy) -> Result<Policy> {
         return Err(Error::InvalidArgument("the policy's name is empty".into()));
     }
     let period = Period::parse(&p.retain)?;
-    check_selector(a, p.query.trim())?;
+    check_selector(p.query.trim())?;
     let _lock = a.write_lock()?;
     let tx = a.conn_mut().transaction()?;
     let taken: bool = tx.query_row(

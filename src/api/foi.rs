@@ -1,0 +1,50 @@
+//! FOI and subject-access requests through the core API. Thin: the logic lives in
+//! [`crate::foi`].
+
+use crate::archive::Archive;
+use crate::error::Result;
+use crate::foi::cases;
+use crate::index::search::{SearchRequest, SearchResults};
+
+pub use crate::foi::cases::{Case, CaseStatus, ClarificationView, NewCase};
+pub use crate::foi::clock::CaseKind;
+
+pub fn foi_new(a: &mut Archive, c: &NewCase) -> Result<Case> {
+    cases::create(a, c)
+}
+
+pub fn foi_list(a: &mut Archive) -> Result<Vec<Case>> {
+    cases::list(a)
+}
+
+pub fn foi_show(a: &mut Archive, reference: &str) -> Result<Case> {
+    cases::get(a, reference)
+}
+
+pub fn foi_scope_add(a: &mut Archive, reference: &str, query: &str) -> Result<Case> {
+    cases::add_scope(a, reference, query)
+}
+
+pub fn foi_clarification_asked(a: &mut Archive, reference: &str, asked: &str) -> Result<Case> {
+    cases::clarification_asked(a, reference, asked)
+}
+
+pub fn foi_clarification_answered(
+    a: &mut Archive,
+    reference: &str,
+    answered: &str,
+) -> Result<Case> {
+    cases::clarification_answered(a, reference, answered)
+}
+
+pub fn foi_search(a: &mut Archive, reference: &str, req: &SearchRequest) -> Result<SearchResults> {
+    cases::search(a, reference, req)
+}
+
+pub fn foi_responded(a: &mut Archive, reference: &str, on: &str) -> Result<Case> {
+    cases::responded(a, reference, on)
+}
+
+pub fn foi_close(a: &mut Archive, reference: &str) -> Result<Case> {
+    cases::close(a, reference)
+}
