@@ -264,11 +264,31 @@ fn a_held_message_is_never_disposed_deleted_or_untagged_and_each_refusal_is_audi
         .map(|e| e["action"].as_str().unwrap())
         .collect();
     assert_eq!(actions, ["delete", "tag.remove", "tag.add"], "{refused:?}");
+
+    // A hold that selects by a tag keeps its tag: it can't be deleted, renamed or taken off.
+    env.json(&["tag", "add", "projectx", "--message", &id]);
+    env.json(&["hold", "add", "LIT-9", "--match", "tag:projectx"]);
+    for args in [
+        vec!["tag", "delete", "projectx"],
+        vec!["tag", "rename", "projectx", "other"],
+        vec!["tag", "remove", "projectx", "--message", id.as_str()],
+    ] {
+        let out = env.run(&args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(stderr(&out).contains("LIT-9"), "{args:?}: {}", stderr(&out));
+    }
+    // Nor can a tag be merged into a triage class (it would move messages out of business).
+    let out = env.run(&["tag", "rename", "projectx", "personal"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("triage class"), "{}", stderr(&out));
+    env.json(&["hold", "release", "LIT-9"]);
     assert_eq!(message_ids(&env, &business), ids);
 
     // Released, explicitly and on the record: the next due run disposes of them.
     env.json(&["hold", "release", "FOI-2026-014"]);
-    assert_eq!(audit_entries(&env, "hold.release").len(), 1);
+    assert!(audit_entries(&env, "hold.release")
+        .iter()
+        .any(|e| e["detail"]["hold"] == "FOI-2026-014"));
     let r = env.json(&[
         "dispose",
         "--apply",
@@ -438,6 +458,10 @@ fn a_locked_policy_cannot_be_weakened_and_every_attempt_is_audited() {
             "shortened",
         ),
         (
+            vec!["policy", "set", "Board minutes", "--retain", "2190d"],
+            "shortened",
+        ),
+        (
             vec!["policy", "set", "Board minutes", "--then", "delete"],
             "weakened",
         ),
@@ -476,7 +500,7 @@ fn a_locked_policy_cannot_be_weakened_and_every_attempt_is_audited() {
         .iter()
         .filter(|e| e["detail"]["refused"].is_string())
         .count();
-    assert_eq!(refused, 4);
+    assert_eq!(refused, 5);
     // Strengthening is allowed.
     let p = env.json(&[
         "policy",
@@ -699,5 +723,33 @@ fn audit_verify_passes_on_a_real_history_and_names_each_kind_of_tampering() {
         "truncate",
         &format!("DELETE FROM audit_log WHERE seq = {n}"),
         n,
+    );
+}
+
+#[test]
+fn a_disposal_killed_after_its_commit_is_finished_by_the_next_process() {
+    let (env, _) = Env::init();
+    let (personal, _) = two_chats(&env);
+    let gone = message_ids(&env, &personal).len() as u64;
+    let before = env.stats()["messages"].as_u64().unwrap();
+    let key = *open(&env).data_key().as_bytes();
+    let out = env
+        .cmd()
+        .env("HOLDFAST_TEST_FAULT", "after-disposal-commit")
+        .args(["dispose", "--apply", "--approver", "Dana"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "the process was killed");
+    // The next process (any command) finishes the job: blobs, index, free pages.
+    assert_eq!(env.stats()["messages"], before - gone);
+    let a = open(&env);
+    assert!(!database_contains(&env.archive, &key, GONE.as_bytes()));
+    assert!(!index_words(&a).iter().any(|w| w.contains("zebraquartz")));
+    assert!(!contains(&decrypted_blobs(&a), GONE.as_bytes()));
+    drop(a);
+    assert_eq!(env.json(&["verify"])["ok"], true);
+    assert_eq!(
+        env.json(&["certificates"])["certificates"][0]["messages"],
+        gone
     );
 }

@@ -44,7 +44,16 @@ pub fn init(dir: &Path, passphrase: &str) -> Result<(Archive, InitResult)> {
 /// Opens an archive. (The desktop app puts each unlock on the record with
 /// [`record_unlock`]; a CLI command is on the record through what it changes.)
 pub fn open(dir: &Path, unlock: Unlock<'_>) -> Result<Archive> {
-    Archive::open(dir, unlock)
+    finish(Archive::open(dir, unlock)?)
+}
+
+/// Finishes a disposal a killed process committed but did not complete (unless another
+/// process is writing: it will).
+fn finish(mut a: Archive) -> Result<Archive> {
+    match crate::records::disposal::finish_pending(&mut a) {
+        Ok(()) | Err(Error::ArchiveInUse(_)) => Ok(a),
+        Err(e) => Err(e),
+    }
 }
 
 /// Puts an unlock of the desktop app on the audit record (`how`: passphrase, keychain).
@@ -66,7 +75,7 @@ pub fn open_with_keychain(dir: &Path, store: &dyn KeyStore) -> Result<Archive> {
         ));
     }
     match store.load(&kf.archive_id)? {
-        Some(key) => Archive::open(dir, Unlock::DataKey(key)),
+        Some(key) => finish(Archive::open(dir, Unlock::DataKey(key))?),
         None => Err(Error::KeychainUnavailable(
             "the keychain has no key for this archive any more: unlock with the passphrase and run `holdfast keychain remember` again".into(),
         )),
@@ -137,7 +146,7 @@ pub fn import(
 
 /// Test hook: `HOLDFAST_TEST_FAULT=<point>` kills the process there with SIGKILL, as a crash
 /// or a power cut would (used by the crash tests; never set in normal use).
-fn fault_point(point: &str) {
+pub(crate) fn fault_point(point: &str) {
     if std::env::var("HOLDFAST_TEST_FAULT").as_deref() == Ok(point) {
         let _ = std::process::Command::new("kill")
             .args(["-KILL", &std::process::id().to_string()])

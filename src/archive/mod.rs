@@ -8,6 +8,8 @@
 //!   blobs/ab/<name>   attachments and original exports, AEAD-encrypted, keyed-hash names
 //!   blobs/staging/    blobs of an operation not yet committed
 //!   holdfast.lock     held by the one process writing at a time
+//!   audit.head        the audit log's latest entry number and hash, sealed (records/audit.rs)
+//!   index/            the search index, every file encrypted (index/encdir.rs)
 //! ```
 
 pub mod blobs;
@@ -262,7 +264,16 @@ impl Archive {
 
     /// Adds what the archive holds beyond the index; `progress` gets (done, total).
     pub fn catch_up_index(&mut self, progress: &mut dyn FnMut(u64, u64)) -> Result<u64> {
-        let _lock = self.write_lock()?;
+        let lock = self.write_lock()?;
+        self.catch_up_index_locked(&lock, progress)
+    }
+
+    /// The same, for a caller that holds the write lock already.
+    pub fn catch_up_index_locked(
+        &mut self,
+        _lock: &WriteLock,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<u64> {
         if self.index.is_none() {
             self.index = Some(SearchIndex::open(&self.dir, &self.data_key)?);
         }
@@ -306,7 +317,13 @@ impl Archive {
             }
         }
         let index = match SearchIndex::open(&self.dir, &self.data_key) {
-            Ok(idx) => idx.verify(&self.conn)?,
+            Ok(idx) => {
+                // Finish what a writer left for the index (tag changes, disposals) first.
+                if let Ok(_lock) = self.write_lock() {
+                    idx.catch_up(&self.conn, &mut |_, _| {})?;
+                }
+                idx.verify(&self.conn)?
+            }
             Err(e) => IndexCheck::unreadable(e.to_string()),
         };
         let database_ok = check == "ok";

@@ -185,6 +185,15 @@ CREATE TABLE disposed_messages (
     sha256           TEXT NOT NULL
 );
 CREATE INDEX disposed_by_disposal ON disposed_messages(disposal_id);
+CREATE INDEX source_members_by_blob ON source_members(blob);
+-- What a committed disposal still has to finish outside the database (blobs to destroy, the
+-- index to purge, the database to vacuum): done right after the commit, or by the next
+-- process that opens the archive when this one died first.
+CREATE TABLE disposal_pending (
+    task   TEXT NOT NULL CHECK (task IN ('blob', 'index', 'vacuum')),
+    value  TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (task, value)
+) WITHOUT ROWID;
 CREATE UNIQUE INDEX disposed_ident ON disposed_messages(ident, conversation_id);
 -- A disposed message stays disposed: importing the same export again skips it (counted with
 -- the duplicates).

@@ -229,7 +229,12 @@ pub fn verify(conn: &Connection, head: Option<&Head>) -> Result<AuditVerify> {
 /// rename, fsync the folder).
 pub fn write_head(archive_dir: &Path, key: &SecretKey, head: &Head) -> Result<()> {
     let path = archive_dir.join(HEAD_NAME);
-    let tmp = archive_dir.join(format!("{HEAD_NAME}.tmp"));
+    // A name of its own per writer: two processes never write the same temporary file.
+    let tmp = archive_dir.join(format!(
+        "{HEAD_NAME}.{}.{}.tmp",
+        std::process::id(),
+        uuid::Uuid::new_v4().simple()
+    ));
     let json =
         serde_json::to_vec(head).map_err(|e| Error::InvalidArgument(format!("audit head: {e}")))?;
     let sealed = crypto::seal(key, HEAD_AAD, &json);

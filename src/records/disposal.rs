@@ -143,6 +143,11 @@ pub fn apply(
             rfc3339(as_of)
         )));
     }
+    finish_pending(a)?;
+    a.catch_up_index(&mut |_, _| {})?;
+    // Holds are evaluated and messages destroyed under one write lock: a hold placed by
+    // another process can't slip in between.
+    let lock = a.write_lock()?;
     let plan = retention::due(a, as_of)?;
     let mut items: Vec<(i64, String)> = Vec::new();
     for g in &plan.due {
@@ -157,8 +162,9 @@ pub fn apply(
     let certificate = if items.is_empty() {
         None
     } else {
-        Some(destroy(a, &items, approver, "retention", as_of)?)
+        Some(destroy(a, &lock, &items, approver, "retention", as_of)?)
     };
+    drop(lock);
     Ok(DisposalReport {
         plan,
         certificate,
@@ -182,8 +188,16 @@ pub fn delete(a: &mut Archive, ids: &[i64], reason: &str) -> Result<Certificate>
             return Err(Error::NotFound(format!("no message {id} in the archive")));
         }
     }
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let ids = &ids[..];
+    finish_pending(a)?;
+    a.catch_up_index(&mut |_, _| {})?;
+    let lock = a.write_lock()?;
     let held = super::holds::active(a)?;
     if let Some((id, holds)) = held.first_held(ids) {
+        drop(lock);
         let why = format!(
             "message {id} is held by {}: it can't be deleted while held",
             holds.join(", ")
@@ -201,18 +215,18 @@ pub fn delete(a: &mut Archive, ids: &[i64], reason: &str) -> Result<Certificate>
     } else {
         reason.trim()
     };
-    destroy(a, &items, &actor(), reason, now_ms())
+    destroy(a, &lock, &items, &actor(), reason, now_ms())
 }
 
 /// Destroys `items` (message id, policy) and returns the certificate.
 fn destroy(
     a: &mut Archive,
+    lock: &crate::archive::WriteLock,
     items: &[(i64, String)],
     approver: &str,
     reason: &str,
     as_of: i64,
 ) -> Result<Certificate> {
-    let _lock = a.write_lock()?;
     let at = now_ms();
     let mut hashes = Vec::with_capacity(items.len());
     for (id, _) in items {
@@ -295,43 +309,98 @@ fn destroy(
         tx.execute("UPDATE sources SET original_blob = '' WHERE id = ?1", [s])?;
         originals += 1;
     }
+    {
+        let mut pending =
+            tx.prepare("INSERT OR IGNORE INTO disposal_pending (task, value) VALUES (?1, ?2)")?;
+        for b in &blobs {
+            pending.execute(["blob", b.as_str()])?;
+        }
+        pending.execute(["index", ""])?;
+        pending.execute(["vacuum", ""])?;
+    }
     tx.execute(
         "UPDATE disposals SET attachments = ?1, originals = ?2 WHERE id = ?3",
         params![attachments as i64, originals as i64, disposal],
     )?;
     let entry = audit::append(
         &tx,
-        approver,
+        &actor(),
         "dispose",
-        &json!({"certificate": disposal, "reason": reason, "as_of": rfc3339(as_of),
+        &json!({"certificate": disposal, "approver": approver, "reason": reason, "as_of": rfc3339(as_of),
                 "messages": items.len(), "attachments": attachments, "originals": originals,
                 "policies": per_policy}),
     )?;
     tx.commit()?;
     advance_head(a, &entry)?;
-    // Blobs nothing refers to any more.
-    for b in &blobs {
-        let refs: i64 = a.conn().query_row(
-            "SELECT (SELECT count(*) FROM sources WHERE original_blob = ?1)
-                  + (SELECT count(*) FROM attachments WHERE blob = ?1)
-                  + (SELECT count(*) FROM source_members WHERE blob = ?1)",
-            [b],
-            |r| r.get(0),
-        )?;
-        if refs == 0 {
-            a.blobs().remove(b)?;
-        }
-    }
-    drop(_lock);
-    // The index: delete the documents, then rewrite the segments that held them.
-    a.catch_up_index(&mut |_, _| {})?;
-    a.search_index()?;
-    a.index_and_conn().0.purge_deleted()?;
-    // No free page keeps a copy: rebuild the database, and empty the WAL.
-    a.conn().execute_batch("VACUUM")?;
-    a.conn()
-        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    crate::api::fault_point("after-disposal-commit");
+    finish_locked(a, lock)?;
     certificate(a, &disposal.to_string())
+}
+
+/// Finishes what a committed disposal left (when a process died after its commit).
+pub fn finish_pending(a: &mut Archive) -> Result<()> {
+    let pending: i64 = a
+        .conn()
+        .query_row("SELECT count(*) FROM disposal_pending", [], |r| r.get(0))?;
+    if pending == 0 {
+        return Ok(());
+    }
+    let lock = a.write_lock()?;
+    finish_locked(a, &lock)
+}
+
+/// The steps after a disposal's commit, each removed from `disposal_pending` once done.
+fn finish_locked(a: &mut Archive, lock: &crate::archive::WriteLock) -> Result<()> {
+    let tasks: Vec<(String, String)> = a
+        .conn()
+        .prepare("SELECT task, value FROM disposal_pending ORDER BY task = 'vacuum', task")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (task, value) in tasks {
+        match task.as_str() {
+            // A blob nothing refers to any more: overwritten and removed.
+            "blob" => {
+                let refs: i64 = a.conn().query_row(
+                    "SELECT (SELECT count(*) FROM sources WHERE original_blob = ?1)
+                          + (SELECT count(*) FROM attachments WHERE blob = ?1)
+                          + (SELECT count(*) FROM source_members WHERE blob = ?1)",
+                    [&value],
+                    |r| r.get(0),
+                )?;
+                if refs == 0 {
+                    a.blobs().remove(&value)?;
+                }
+            }
+            // The index deletes the documents, then rewrites the segments that held them.
+            "index" => {
+                a.catch_up_index_locked(lock, &mut |_, _| {})?;
+                a.index_and_conn().0.purge_deleted()?;
+            }
+            // No free page keeps a copy: rebuild the database, and empty the WAL.
+            "vacuum" => {
+                a.conn()
+                    .execute("DELETE FROM disposal_pending WHERE task = 'vacuum'", [])?;
+                a.conn().execute_batch("VACUUM")?;
+                let busy: i64 = a
+                    .conn()
+                    .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+                if busy != 0 {
+                    // A reader kept the WAL: try again next time.
+                    a.conn().execute(
+                        "INSERT OR IGNORE INTO disposal_pending (task, value) VALUES ('vacuum', '')",
+                        [],
+                    )?;
+                }
+                continue;
+            }
+            _ => {}
+        }
+        a.conn().execute(
+            "DELETE FROM disposal_pending WHERE task = ?1 AND value = ?2",
+            [&task, &value],
+        )?;
+    }
+    Ok(())
 }
 
 fn read_certificate(r: &rusqlite::Row<'_>) -> rusqlite::Result<Certificate> {

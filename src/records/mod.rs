@@ -35,6 +35,15 @@ pub fn now_ms() -> i64 {
 /// Moves the audit head file forward to `entry` (never backward: a log cut short stays
 /// caught by the head it had).
 pub fn advance_head(a: &Archive, entry: &AuditEntry) -> Result<()> {
+    // Read and replace under a lock of its own: searches log without the archive's write lock.
+    let lock_path = a.dir().join("audit.head.lock");
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| Error::io(&lock_path, e))?;
+    lock.lock().map_err(|e| Error::io(&lock_path, e))?;
     let head = audit::read_head(a.dir(), a.data_key())?;
     if head.as_ref().is_none_or(|h| entry.seq > h.seq) {
         audit::write_head(
@@ -51,7 +60,11 @@ pub fn advance_head(a: &Archive, entry: &AuditEntry) -> Result<()> {
 
 /// Appends one entry in a transaction of its own (searches, unlocks, refusals).
 pub fn log(a: &mut Archive, action: &str, detail: Value) -> Result<AuditEntry> {
-    let tx = a.conn_mut().transaction()?;
+    // IMMEDIATE: the append reads the last entry then writes; taking the write lock first
+    // means it never has to upgrade (which WAL may refuse).
+    let tx = a
+        .conn_mut()
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let entry = audit::append(&tx, &actor(), action, &detail)?;
     tx.commit()?;
     advance_head(a, &entry)?;

@@ -215,6 +215,27 @@ pub fn remove(a: &mut Archive, name: &str) -> Result<Policy> {
     Ok(p)
 }
 
+/// Whether `new` ends before `old` for some start date (1m is shorter than 30d after a
+/// 31-day month; 1y than 365d in a leap year).
+fn shorter(new: Period, old: Period) -> bool {
+    use chrono::TimeZone;
+    [
+        (2023, 1, 31),
+        (2024, 1, 1),
+        (2024, 2, 29),
+        (2023, 3, 1),
+        (2023, 12, 31),
+    ]
+    .iter()
+    .any(|(y, m, d)| {
+        let from = chrono::Utc
+            .with_ymd_and_hms(*y, *m, *d, 0, 0, 0)
+            .single()
+            .expect("a valid date");
+        new.end_from(from) < old.end_from(from)
+    })
+}
+
 /// How strongly an action keeps: keep > review > delete.
 fn strength(a: Action) -> u8 {
     match a {
@@ -235,8 +256,12 @@ pub fn set(a: &mut Archive, name: &str, change: &PolicyChange) -> Result<Policy>
     let enabled = change.enabled.unwrap_or(p.enabled);
     let detail = json!({"policy": p.name, "retain": retain.to_string(), "then": then.as_str(),
                         "enabled": enabled, "lock": change.lock || p.locked});
+    if (change.lock || p.locked) && !enabled {
+        let why = format!("the policy {:?} is locked: it can't be disabled", p.name);
+        return Err(refuse(a, "policy.set", detail, why));
+    }
     if p.locked {
-        let why = if retain.approx_days() < p.period().approx_days() {
+        let why = if shorter(retain, p.period()) {
             Some(format!("shortened from {} to {retain}", p.retain))
         } else if strength(then) < strength(p.then) {
             Some(format!(

@@ -71,7 +71,7 @@ impl Period {
         };
         let (n, unit) = s.split_at(s.len().checked_sub(1).ok_or_else(bad)?);
         let n: u32 = n.parse().map_err(|_| bad())?;
-        if n == 0 || n > 1000 {
+        if n == 0 || n > 100_000 {
             return Err(bad());
         }
         match unit {

@@ -170,16 +170,62 @@ fn check_holds(
     Ok(())
 }
 
+/// The active holds and locked policies whose selector names `tag:` this tag: a tag they
+/// depend on can't be renamed, merged away or deleted (they would silently cover nothing).
+fn named_by(a: &Archive, tag: &str) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    let mut stmt = a.conn().prepare(
+        "SELECT 'hold ' || name, match FROM holds WHERE released_at IS NULL
+         UNION ALL SELECT 'locked policy ' || name, match FROM policies WHERE locked = 1",
+    )?;
+    for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+        let (who, query) = row?;
+        if crate::index::query::parse(&query).is_ok_and(|n| names_tag(&n, tag)) {
+            out.push(who);
+        }
+    }
+    Ok(out)
+}
+
+fn names_tag(node: &crate::index::query::Node, tag: &str) -> bool {
+    use crate::index::query::{Filter, Node};
+    match node {
+        Node::Filter(Filter::Tag(t)) => t.eq_ignore_ascii_case(tag),
+        Node::And(v) | Node::Or(v) => v.iter().any(|n| names_tag(n, tag)),
+        Node::Not(n) => names_tag(n, tag),
+        _ => false,
+    }
+}
+
+/// Refuses (and audits) renaming, merging or deleting a tag a hold or locked policy names.
+fn check_named(a: &mut Archive, action: &str, tag: &str) -> Result<()> {
+    let by = named_by(a, tag)?;
+    if by.is_empty() {
+        return Ok(());
+    }
+    let why = format!(
+        "the tag {tag} is named by {}: it can't be {}",
+        by.join(", "),
+        match action {
+            "tag.delete" => "deleted",
+            _ => "renamed or merged away",
+        }
+    );
+    Err(refuse(a, action, json!({"tag": tag}), why))
+}
+
 /// Puts a tag on a conversation, messages, or every message a search matches. A triage class
 /// replaces the target's other class.
 pub fn add(a: &mut Archive, tag: &str, target: &Target) -> Result<TagChange> {
     let tag = norm(tag)?;
+    a.catch_up_index(&mut |_, _| {})?;
+    // Holds are checked and the change made under one write lock.
+    let _lock = a.write_lock()?;
     let ids = target_messages(a, target)?;
     let triage = TRIAGE.contains(&tag.as_str());
     if triage && tag != RETAINED_CLASS {
         check_holds(a, "tag.add", &tag, target, &ids)?;
     }
-    let _lock = a.write_lock()?;
     let tx = a.conn_mut().transaction()?;
     tx.execute("INSERT OR IGNORE INTO tags (name) VALUES (?1)", [&tag])?;
     let t = tag_id(&tx, &tag)?.expect("just inserted");
@@ -242,11 +288,23 @@ fn mark_dirty(tx: &Transaction<'_>, ids: &[i64]) -> Result<()> {
 /// Takes a tag off a conversation, messages, or every message a search matches.
 pub fn remove(a: &mut Archive, tag: &str, target: &Target) -> Result<TagChange> {
     let tag = norm(tag)?;
+    a.catch_up_index(&mut |_, _| {})?;
+    let _lock = a.write_lock()?;
     let ids = target_messages(a, target)?;
     if tag == RETAINED_CLASS {
         check_holds(a, "tag.remove", &tag, target, &ids)?;
+    } else if !named_by(a, &tag)?.is_empty() {
+        let held = holds::active(a)?;
+        if let Some((id, names)) = held.first_held(&ids) {
+            let why = format!(
+                "message {id} is held by {} and the tag {tag} is in a hold's or locked policy's scope: it can't be removed while held",
+                names.join(", ")
+            );
+            let mut detail = describe(target);
+            detail["tag"] = json!(tag);
+            return Err(refuse(a, "tag.remove", detail, why));
+        }
     }
-    let _lock = a.write_lock()?;
     let tx = a.conn_mut().transaction()?;
     let t = tag_id(&tx, &tag)?.ok_or_else(|| Error::NotFound(format!("no tag {tag:?}")))?;
     let mut conversations = 0;
@@ -304,11 +362,17 @@ pub fn list(a: &Archive) -> Result<Vec<TagInfo>> {
 /// conversation and message carrying it then carries `into`. Triage classes stay as they are.
 pub fn rename(a: &mut Archive, tag: &str, into: &str) -> Result<TagChange> {
     let (tag, into) = (norm(tag)?, norm(into)?);
-    if TRIAGE.contains(&tag.as_str()) {
+    if TRIAGE.contains(&tag.as_str()) || TRIAGE.contains(&into.as_str()) {
         return Err(Error::InvalidArgument(format!(
-            "{tag} is a triage class: it can't be renamed or merged"
+            "{} is a triage class: tags can't be renamed to or from one (use tag add)",
+            if TRIAGE.contains(&tag.as_str()) {
+                &tag
+            } else {
+                &into
+            }
         )));
     }
+    check_named(a, "tag.rename", &tag)?;
     let _lock = a.write_lock()?;
     let tx = a.conn_mut().transaction()?;
     let from = tag_id(&tx, &tag)?.ok_or_else(|| Error::NotFound(format!("no tag {tag:?}")))?;
@@ -370,6 +434,7 @@ pub fn delete(a: &mut Archive, tag: &str) -> Result<TagChange> {
             "{tag} is a triage class: it can't be deleted"
         )));
     }
+    check_named(a, "tag.delete", &tag)?;
     let _lock = a.write_lock()?;
     let tx = a.conn_mut().transaction()?;
     let t = tag_id(&tx, &tag)?.ok_or_else(|| Error::NotFound(format!("no tag {tag:?}")))?;
