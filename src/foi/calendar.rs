@@ -316,7 +316,8 @@ mod tests {
     #[test]
     fn uk_bank_holidays_match_the_published_lists() {
         use Nation::*;
-        let cases: Vec<(Nation, i32, Vec<(i32, u32, u32)>)> = vec![
+        type Published = (Nation, i32, Vec<(i32, u32, u32)>);
+        let cases: Vec<Published> = vec![
             (
                 EnglandAndWales,
                 2020,
