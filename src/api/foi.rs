@@ -48,3 +48,67 @@ pub fn foi_responded(a: &mut Archive, reference: &str, on: &str) -> Result<Case>
 pub fn foi_close(a: &mut Archive, reference: &str) -> Result<Case> {
     cases::close(a, reference)
 }
+
+pub use crate::foi::bundle::ExportReport;
+pub use crate::foi::redact::{Redaction, Span as RedactSpan};
+pub use crate::foi::review::{Decision, ReviewItem, ReviewProgress, Target as ReviewTarget};
+
+pub fn foi_review_progress(a: &mut Archive, reference: &str) -> Result<ReviewProgress> {
+    crate::foi::review::progress(a, reference)
+}
+
+pub fn foi_review_mark(
+    a: &mut Archive,
+    reference: &str,
+    target: &ReviewTarget,
+    decision: Decision,
+    code: Option<&str>,
+) -> Result<ReviewProgress> {
+    crate::foi::review::mark(a, reference, target, decision, code)
+}
+
+pub fn foi_review_items(
+    a: &mut Archive,
+    reference: &str,
+    offset: u64,
+    limit: u64,
+) -> Result<Vec<ReviewItem>> {
+    crate::foi::review::items(a, reference, offset, limit)
+}
+
+pub fn foi_redact(
+    a: &mut Archive,
+    reference: &str,
+    message: i64,
+    span: &RedactSpan,
+    code: &str,
+) -> Result<Vec<Redaction>> {
+    crate::foi::redact::add(a, reference, message, span, code)
+}
+
+pub fn foi_redact_suggest(a: &mut Archive, reference: &str) -> Result<Vec<Redaction>> {
+    crate::foi::redact::suggest(a, reference)
+}
+
+pub fn foi_redact_decide(
+    a: &mut Archive,
+    reference: &str,
+    ids: &[i64],
+    all: bool,
+    accept: bool,
+) -> Result<Vec<Redaction>> {
+    crate::foi::redact::decide(a, reference, ids, all, accept)
+}
+
+pub fn foi_redactions(a: &Archive, reference: &str) -> Result<Vec<Redaction>> {
+    crate::foi::redact::list(a, reference)
+}
+
+pub fn foi_export(
+    a: &mut Archive,
+    reference: &str,
+    out: &std::path::Path,
+    prefix: Option<&str>,
+) -> Result<ExportReport> {
+    crate::foi::bundle::export(a, reference, out, prefix)
+}

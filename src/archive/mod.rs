@@ -317,13 +317,7 @@ impl Archive {
             }
         }
         let index = match SearchIndex::open(&self.dir, &self.data_key) {
-            Ok(idx) => {
-                // Finish what a writer left for the index (tag changes, disposals) first.
-                if let Ok(_lock) = self.write_lock() {
-                    idx.catch_up(&self.conn, &mut |_, _| {})?;
-                }
-                idx.verify(&self.conn)?
-            }
+            Ok(idx) => idx.verify(&self.conn)?,
             Err(e) => IndexCheck::unreadable(e.to_string()),
         };
         let database_ok = check == "ok";
