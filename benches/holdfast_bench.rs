@@ -44,7 +44,7 @@ enum Cmd {
         /// Repetitions of each measurement (the median is reported)
         #[arg(long, default_value_t = 3)]
         repeat: usize,
-        /// Which figures: import (WhatsApp), search, exports (Slack and mbox), records, or all
+        /// Which figures: import (WhatsApp), search, exports (Slack and mbox), records, foi, or all
         #[arg(long, default_value = "all")]
         suite: String,
         /// Size of the generated Slack export and mbox for the exports suite
@@ -281,6 +281,16 @@ fn run(
         }
         figures.extend(f);
     }
+    if suite == "all" || suite == "foi" {
+        let f = records::foi_figures(messages.min(10_000), seed, &log);
+        for x in &f {
+            log(&format!(
+                "{}: {} {} (baseline {} {})",
+                x.name, x.value, x.unit, x.baseline_value, x.unit
+            ));
+        }
+        figures.extend(f);
+    }
     if suite == "all" || suite == "records" {
         let f = records::figures(messages, seed, &log);
         for x in &f {
@@ -487,8 +497,8 @@ fn main() -> ExitCode {
             megabytes,
             json,
         } => {
-            if !["all", "import", "search", "exports", "records"].contains(&suite.as_str()) {
-                eprintln!("error: --suite is import, search, exports, records or all");
+            if !["all", "import", "search", "exports", "records", "foi"].contains(&suite.as_str()) {
+                eprintln!("error: --suite is import, search, exports, records, foi or all");
                 return ExitCode::from(2);
             }
             let figures = run(messages, seed, repeat.max(1), &suite, megabytes, json);

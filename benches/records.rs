@@ -178,3 +178,81 @@ pub fn figures(messages: u64, seed: u64, log: &dyn Fn(&str)) -> Vec<Figure> {
         ),
     ]
 }
+
+/// Producing a case bundle of `messages` messages (every format), against writing the same
+/// messages as bare JSON lines.
+pub fn foi_figures(messages: u64, seed: u64, log: &dyn Fn(&str)) -> Vec<Figure> {
+    use holdfast::foi::{bundle, cases, clock::CaseKind, redact, review};
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let (mut a, _) = Archive::create(
+        &tmp.path().join("archive"),
+        "bench",
+        KdfProfile::InsecureTest,
+    )
+    .expect("archive");
+    synth::fill_archive(a.conn_mut(), messages, seed).expect("generate archive");
+    a.catch_up_index(&mut |_, _| {}).expect("index");
+    let scope = "app:whatsapp OR app:signal OR app:telegram OR app:slack OR app:email";
+    cases::create(
+        &mut a,
+        &cases::NewCase {
+            reference: "FOI-BENCH-1".into(),
+            kind: CaseKind::Foi,
+            requester: "Bench Requester".into(),
+            received: "2026-11-02".into(),
+            complex: false,
+            zone: Some("Europe/London".into()),
+            notes: String::new(),
+            scope: vec![scope.into()],
+        },
+    )
+    .expect("case");
+    review::mark(
+        &mut a,
+        "FOI-BENCH-1",
+        &review::Target::All,
+        review::Decision::Responsive,
+        None,
+    )
+    .expect("review");
+    let suggested = redact::suggest(&mut a, "FOI-BENCH-1")
+        .expect("suggest")
+        .len();
+    redact::decide(&mut a, "FOI-BENCH-1", &[], true, true).expect("accept");
+    let out = tmp.path().join("bundle");
+    let t = Instant::now();
+    let report = bundle::export(&mut a, "FOI-BENCH-1", &out, None).expect("export");
+    let export_s = t.elapsed().as_secs_f64();
+    log(&format!(
+        "produced {} messages ({} redactions suggested and accepted) in {export_s:.2} s, {} files",
+        report.messages, suggested, report.files
+    ));
+    // Baseline: the same rows read and written as JSON lines, nothing else.
+    let t = Instant::now();
+    let mut lines = Vec::new();
+    {
+        let mut stmt = a
+            .conn()
+            .prepare("SELECT id, conversation_id, sender_id, sent_at, body FROM messages ORDER BY conversation_id, sent_at")
+            .expect("sql");
+        let mut rows = stmt.query([]).expect("query");
+        while let Some(r) = rows.next().expect("row") {
+            let v = serde_json::json!({
+                "id": r.get::<_, i64>(0).unwrap(), "conversation": r.get::<_, i64>(1).unwrap(),
+                "sender": r.get::<_, Option<i64>>(2).unwrap(), "sent_at": r.get::<_, i64>(3).unwrap(),
+                "text": r.get::<_, String>(4).unwrap(),
+            });
+            serde_json::to_writer(&mut lines, &v).expect("json");
+            lines.push(b'\n');
+        }
+    }
+    std::fs::write(tmp.path().join("plain.jsonl"), &lines).expect("write");
+    let plain_s = t.elapsed().as_secs_f64();
+    vec![figure(
+        "foi_bundle_10k",
+        export_s * 10_000.0 / report.messages.max(1) as f64,
+        "s per 10k messages",
+        "the same messages written as bare JSON lines",
+        plain_s * 10_000.0 / report.messages.max(1) as f64,
+    )]
+}

@@ -1,4 +1,4 @@
-//! Working days: UK bank holidays of every nation (England and Wales, Scotland, Northern
+//! Working days: UK bank holidays of every nation (England, Wales, Scotland, Northern
 //! Ireland) and US federal holidays, 2020–2030.
 //!
 //! The tables are built from the rules each government publishes (fixed dates with their
@@ -16,17 +16,20 @@ use chrono::{Datelike, Duration, NaiveDate, Weekday};
 pub const FIRST_YEAR: i32 = 2020;
 pub const LAST_YEAR: i32 = 2030;
 
-/// A UK nation with its own bank holidays.
+/// A UK nation. England and Wales share one list (gov.uk publishes it as one); each is
+/// listed so that tables and tests name all four.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Nation {
-    EnglandAndWales,
+    England,
+    Wales,
     Scotland,
     NorthernIreland,
 }
 
 impl Nation {
-    pub const ALL: [Nation; 3] = [
-        Nation::EnglandAndWales,
+    pub const ALL: [Nation; 4] = [
+        Nation::England,
+        Nation::Wales,
         Nation::Scotland,
         Nation::NorthernIreland,
     ];
@@ -152,7 +155,7 @@ fn uk_year(nation: Nation, y: i32, set: &mut BTreeSet<NaiveDate>) {
 
 /// The bank holidays of one nation, 2020–2030.
 pub fn uk_bank_holidays(nation: Nation) -> &'static BTreeSet<NaiveDate> {
-    static TABLES: OnceLock<[BTreeSet<NaiveDate>; 3]> = OnceLock::new();
+    static TABLES: OnceLock<[BTreeSet<NaiveDate>; 4]> = OnceLock::new();
     let tables = TABLES.get_or_init(|| {
         Nation::ALL.map(|n| {
             let mut set = BTreeSet::new();
@@ -319,7 +322,7 @@ mod tests {
         type Published = (Nation, i32, Vec<(i32, u32, u32)>);
         let cases: Vec<Published> = vec![
             (
-                EnglandAndWales,
+                England,
                 2020,
                 vec![
                     (2020, 1, 1),
@@ -333,7 +336,7 @@ mod tests {
                 ],
             ),
             (
-                EnglandAndWales,
+                Wales,
                 2021,
                 vec![
                     (2021, 1, 1),
@@ -347,7 +350,7 @@ mod tests {
                 ],
             ),
             (
-                EnglandAndWales,
+                England,
                 2022,
                 vec![
                     (2022, 1, 3),
@@ -363,7 +366,7 @@ mod tests {
                 ],
             ),
             (
-                EnglandAndWales,
+                Wales,
                 2023,
                 vec![
                     (2023, 1, 2),
@@ -378,7 +381,7 @@ mod tests {
                 ],
             ),
             (
-                EnglandAndWales,
+                England,
                 2026,
                 vec![
                     (2026, 1, 1),
@@ -392,7 +395,7 @@ mod tests {
                 ],
             ),
             (
-                EnglandAndWales,
+                Wales,
                 2027,
                 vec![
                     (2027, 1, 1),
@@ -537,12 +540,13 @@ mod tests {
         }
         // Every year of the table has its 8 (E&W), 9 (Scotland) or 10 (NI) days at least.
         for y in FIRST_YEAR..=LAST_YEAR {
-            assert!(year(EnglandAndWales, y).len() >= 8, "{y}");
+            assert!(year(England, y).len() >= 8, "{y}");
+            assert_eq!(year(England, y), year(Wales, y), "{y}");
             assert!(year(Scotland, y).len() >= 9, "{y}");
             assert!(year(NorthernIreland, y).len() >= 10, "{y}");
-            assert!(uk_bank_holidays(EnglandAndWales)
-                .iter()
-                .all(|d| !is_weekend(*d)));
+            for n in Nation::ALL {
+                assert!(uk_bank_holidays(n).iter().all(|d| !is_weekend(*d)), "{n:?}");
+            }
         }
     }
 
