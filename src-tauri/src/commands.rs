@@ -4,8 +4,8 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use holdfast::api::{
-    self, ArchiveStatus, ConversationList, ConversationView, ImportOptions, ImportProgress,
-    ImportReport, InitResult, SearchRequest, SearchResults, ShowOptions, Stats,
+    self, foi, records, ArchiveStatus, ConversationList, ConversationView, ImportOptions,
+    ImportProgress, ImportReport, InitResult, SearchRequest, SearchResults, ShowOptions, Stats,
 };
 use holdfast::archive::{self, Archive, Unlock};
 use holdfast::crypto::keychain::OsKeychain;
@@ -183,4 +183,88 @@ pub async fn import_paths(
         api::import(a, &paths, &options, &mut progress)
     })
     .await
+}
+
+// ---------------------------------------------------------------- records ---
+
+#[tauri::command]
+pub async fn tag_conversation(
+    state: State<'_, AppState>,
+    conversation: String,
+    tag: String,
+) -> Reply<records::TagChange> {
+    with_archive(&state, move |a| {
+        records::tag_add(
+            a,
+            &tag,
+            &records::TagTarget::Conversation(parse_id(&conversation)?),
+        )
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn untag_conversation(
+    state: State<'_, AppState>,
+    conversation: String,
+    tag: String,
+) -> Reply<records::TagChange> {
+    with_archive(&state, move |a| {
+        records::tag_remove(
+            a,
+            &tag,
+            &records::TagTarget::Conversation(parse_id(&conversation)?),
+        )
+    })
+    .await
+}
+
+fn parse_id(id: &str) -> holdfast::Result<i64> {
+    id.parse()
+        .map_err(|_| Error::InvalidArgument(format!("{id:?} is not an id")))
+}
+
+#[tauri::command]
+pub async fn list_policies(state: State<'_, AppState>) -> Reply<Vec<records::Policy>> {
+    with_archive(&state, |a| records::policy_list(a)).await
+}
+
+#[tauri::command]
+pub async fn list_holds(state: State<'_, AppState>) -> Reply<Vec<records::Hold>> {
+    with_archive(&state, |a| records::hold_list(a, true)).await
+}
+
+#[tauri::command]
+pub async fn disposal_due(state: State<'_, AppState>) -> Reply<records::DueSummary> {
+    with_archive(&state, |a| records::disposal_due(a)).await
+}
+
+#[tauri::command]
+pub async fn list_certificates(state: State<'_, AppState>) -> Reply<Vec<records::Certificate>> {
+    with_archive(&state, |a| records::certificates(a)).await
+}
+
+#[tauri::command]
+pub async fn audit_log(state: State<'_, AppState>, limit: u64) -> Reply<Vec<records::AuditEntry>> {
+    with_archive(&state, move |a| records::audit_log_newest(a, limit)).await
+}
+
+#[tauri::command]
+pub async fn audit_verify(state: State<'_, AppState>) -> Reply<records::AuditVerify> {
+    with_archive(&state, |a| records::audit_verify(a)).await
+}
+
+// -------------------------------------------------------------------- FOI ---
+
+#[tauri::command]
+pub async fn list_cases(state: State<'_, AppState>) -> Reply<Vec<foi::Case>> {
+    with_archive(&state, |a| foi::foi_list(a)).await
+}
+
+#[tauri::command]
+pub async fn new_case(
+    state: State<'_, AppState>,
+    request: foi::NewCaseRequest,
+) -> Reply<foi::Case> {
+    with_archive(&state, move |a| foi::foi_new_from_request(a, &request)).await
 }

@@ -26,6 +26,16 @@ fn main() {
             commands::import_paths,
             commands::search,
             commands::show_context,
+            commands::tag_conversation,
+            commands::untag_conversation,
+            commands::list_policies,
+            commands::list_holds,
+            commands::disposal_due,
+            commands::list_certificates,
+            commands::audit_log,
+            commands::audit_verify,
+            commands::list_cases,
+            commands::new_case,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

@@ -162,6 +162,21 @@ async fn css(c: &Client, sel: &str) -> fantoccini::elements::Element {
 
 /// An element's `textContent` (WebKitWebDriver's rendered-text command returns "" for some
 /// visible elements under Xvfb, so the DOM is asked directly).
+/// Waits until `sel`'s attribute `attr` equals `want`.
+async fn wait_attr(c: &Client, sel: &str, attr: &str, want: &str) {
+    let mut last = None;
+    for _ in 0..100 {
+        if let Ok(e) = c.find(Locator::Css(sel)).await {
+            last = e.attr(attr).await.ok().flatten();
+            if last.as_deref() == Some(want) {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{sel} [{attr}] is {last:?}, not {want:?}");
+}
+
 async fn text_of(c: &Client, sel: &str) -> String {
     css(c, sel).await;
     dom_text(c, sel).await.unwrap_or_default()
@@ -383,6 +398,73 @@ async fn desktop_app_unlocks_shows_imports_and_creates_archives() {
     );
     shot(&c, "conversation-slack").await;
 
+    // Triage a conversation in one click; the class shows as pressed and survives a reload.
+    for r in c.find_all(Locator::Css(".conversation-row")).await.unwrap() {
+        if r.html(false).await.unwrap().contains("Northgate depot") {
+            r.click().await.unwrap();
+        }
+    }
+    css(&c, "button.triage-btn[data-triage=\"business\"]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_attr(
+        &c,
+        "button.triage-btn[data-triage=\"business\"]",
+        "aria-pressed",
+        "true",
+    )
+    .await;
+    shot(&c, "conversation-triaged").await;
+
+    // Records: policies, what is due, the audit log and its verification.
+    go(&c, "records").await;
+    css(&c, "#policies-table .policy-row").await;
+    css(&c, "#audit-list .audit-entry").await;
+    css(&c, "#audit-verify-btn").await.click().await.unwrap();
+    let verified = text_of(&c, "#audit-verify-result").await;
+    assert!(verified.contains("Intact"), "{verified}");
+    let log = text_of(&c, "#audit-list").await;
+    assert!(
+        log.contains("tag.add") && log.contains("business"),
+        "the triage is on the record: {log}"
+    );
+    shot(&c, "records").await;
+
+    // FOI: log a request; its deadline and hold show in the list.
+    go(&c, "cases").await;
+    css(&c, "#case-reference")
+        .await
+        .send_keys("FOI-2026-014")
+        .await
+        .unwrap();
+    css(&c, "#case-requester")
+        .await
+        .send_keys("J. Smith")
+        .await
+        .unwrap();
+    css(&c, "#case-scope")
+        .await
+        .send_keys("roof")
+        .await
+        .unwrap();
+    css(&c, "#case-create-btn").await.click().await.unwrap();
+    let row = text_of(&c, ".case-row[data-reference=\"FOI-2026-014\"]").await;
+    assert!(row.contains("FOI") && row.contains("left"), "{row}");
+    let due = text_of(&c, ".case-row .case-due").await;
+    assert_eq!(due.trim().len(), 10, "a due date: {due}");
+    shot(&c, "cases").await;
+
+    // Lock, then unlock again.
+    css(&c, "#lock-btn").await.click().await.unwrap();
+    css(&c, "#passphrase")
+        .await
+        .send_keys(PASSPHRASE)
+        .await
+        .unwrap();
+    css(&c, "#unlock-btn").await.click().await.unwrap();
+    wait_text(&c, "#stat-messages", |t| t.trim() == "37").await;
     css(&c, "#lock-btn").await.click().await.unwrap();
     css(&c, "#passphrase").await;
     c.close().await.unwrap();

@@ -112,3 +112,38 @@ pub fn foi_export(
 ) -> Result<ExportReport> {
     crate::foi::bundle::export(a, reference, out, prefix)
 }
+
+/// A new case, as the desktop app sends it.
+#[derive(Debug, Clone, serde::Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct NewCaseRequest {
+    pub reference: String,
+    pub kind: CaseKind,
+    pub requester: String,
+    /// YYYY-MM-DD
+    pub received: String,
+    pub complex: bool,
+    pub zone: Option<String>,
+    pub scope: Vec<String>,
+}
+
+pub fn foi_new_from_request(a: &mut Archive, r: &NewCaseRequest) -> Result<Case> {
+    cases::create(
+        a,
+        &NewCase {
+            reference: r.reference.clone(),
+            kind: r.kind,
+            requester: r.requester.clone(),
+            received: r.received.clone(),
+            complex: r.complex,
+            zone: r.zone.clone(),
+            notes: String::new(),
+            scope: r
+                .scope
+                .iter()
+                .filter(|q| !q.trim().is_empty())
+                .cloned()
+                .collect(),
+        },
+    )
+}

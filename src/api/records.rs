@@ -150,6 +150,60 @@ pub fn audit_log(
     audit::entries(a.conn(), action_prefix, offset, limit)
 }
 
+/// The newest `limit` entries, newest first.
+pub fn audit_log_newest(a: &Archive, limit: u64) -> Result<Vec<AuditEntry>> {
+    let n = audit::count(a.conn())?;
+    let mut entries = audit::entries(a.conn(), None, n.saturating_sub(limit), limit)?;
+    entries.reverse();
+    Ok(entries)
+}
+
 pub fn audit_verify(a: &Archive) -> Result<AuditVerify> {
     records::verify_audit(a)
+}
+
+/// What is due, without the message ids (for the desktop app).
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct DueSummary {
+    pub as_of: String,
+    #[ts(type = "number")]
+    pub evaluated: u64,
+    pub groups: Vec<DueCount>,
+}
+
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct DueCount {
+    /// `delete`, `review` or `held`.
+    pub action: String,
+    /// The policy, or the holds for held messages.
+    pub by: String,
+    #[ts(type = "number")]
+    pub messages: u64,
+}
+
+/// What is due now, in counts.
+pub fn disposal_due(a: &mut Archive) -> Result<DueSummary> {
+    let plan = disposal::dry_run(a, records::now_ms())?;
+    let mut groups: Vec<DueCount> = Vec::new();
+    for g in plan.due.iter().chain(&plan.review) {
+        groups.push(DueCount {
+            action: g.action.as_str().into(),
+            by: g.policy.clone(),
+            messages: g.messages,
+        });
+    }
+    for g in &plan.held {
+        groups.push(DueCount {
+            action: "held".into(),
+            by: g.holds.join(", "),
+            messages: g.messages,
+        });
+    }
+    Ok(DueSummary {
+        as_of: plan.as_of,
+        evaluated: plan.evaluated,
+        groups,
+    })
 }

@@ -57,6 +57,8 @@ pub struct ConversationSummary {
     pub messages: u64,
     pub first: Option<String>,
     pub last: Option<String>,
+    /// Tags on the conversation (its triage class among them), sorted.
+    pub tags: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

@@ -87,7 +87,15 @@ fn summary(conn: &Connection, id: i64) -> Result<ConversationSummary> {
     let participants = stmt
         .query_map([id], |r| r.get::<_, String>(0))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
+    let tags = conn
+        .prepare_cached(
+            "SELECT t.name FROM conversation_tags ct JOIN tags t ON t.id = ct.tag_id
+             WHERE ct.conversation_id = ?1 ORDER BY t.name",
+        )?
+        .query_map([id], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(ConversationSummary {
+        tags,
         id: id.to_string(),
         app: row.0,
         title: row.1,

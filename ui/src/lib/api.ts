@@ -20,6 +20,15 @@ import type { InitResult } from "./bindings/InitResult";
 import type { SearchRequest } from "./bindings/SearchRequest";
 import type { SearchResults } from "./bindings/SearchResults";
 import type { Stats } from "./bindings/Stats";
+import type { AuditEntry } from "./bindings/AuditEntry";
+import type { AuditVerify } from "./bindings/AuditVerify";
+import type { Case } from "./bindings/Case";
+import type { Certificate } from "./bindings/Certificate";
+import type { DueSummary } from "./bindings/DueSummary";
+import type { Hold } from "./bindings/Hold";
+import type { NewCaseRequest } from "./bindings/NewCaseRequest";
+import type { Policy } from "./bindings/Policy";
+import type { TagChange } from "./bindings/TagChange";
 
 export type InvokeArgs = Record<string, unknown>;
 
@@ -221,4 +230,53 @@ export async function onFileDrag(handler: (e: FileDragEvent) => void): Promise<(
     // Outside Tauri (or if the event API is unavailable) there is nothing to listen to.
     return () => {};
   }
+}
+
+// ------------------------------------------------------------- records ---
+
+/** Puts a tag on a conversation; a triage class (business, personal, transitory) replaces the
+ * other two. Rejects with "refused" when a hold forbids it. */
+export function tagConversation(conversation: string, tag: string): Promise<TagChange> {
+  return call("tag_conversation", { conversation, tag });
+}
+
+export function untagConversation(conversation: string, tag: string): Promise<TagChange> {
+  return call("untag_conversation", { conversation, tag });
+}
+
+export function listPolicies(): Promise<Policy[]> {
+  return call("list_policies");
+}
+
+export function listHolds(): Promise<Hold[]> {
+  return call("list_holds");
+}
+
+/** What is due for disposition now (counts per policy; held messages apart). */
+export function disposalDue(): Promise<DueSummary> {
+  return call("disposal_due");
+}
+
+export function listCertificates(): Promise<Certificate[]> {
+  return call("list_certificates");
+}
+
+/** The newest `limit` entries of the audit log, newest first. */
+export function auditLog(limit: number): Promise<AuditEntry[]> {
+  return call("audit_log", { limit });
+}
+
+export function auditVerify(): Promise<AuditVerify> {
+  return call("audit_verify");
+}
+
+// ----------------------------------------------------------------- FOI ---
+
+export function listCases(): Promise<Case[]> {
+  return call("list_cases");
+}
+
+/** Logs a request; its scope is held at once. */
+export function newCase(request: NewCaseRequest): Promise<Case> {
+  return call("new_case", { request });
 }

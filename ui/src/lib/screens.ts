@@ -1,9 +1,9 @@
 // The screens reachable from the left rail, in rail order. Later screens
-// (Records, FOI cases, Audit, Settings) are added here and in App.svelte.
+// (Audit, Settings) are added here and in App.svelte.
 
 import type { IconName } from "./Icon.svelte";
 
-export type ScreenId = "home" | "search" | "conversations" | "import";
+export type ScreenId = "home" | "search" | "conversations" | "import" | "records" | "cases";
 
 export type ScreenEntry = { id: ScreenId; label: string; icon: IconName };
 
@@ -12,6 +12,8 @@ export const SCREENS: readonly ScreenEntry[] = [
   { id: "search", label: "Search", icon: "search" },
   { id: "conversations", label: "Conversations", icon: "chat" },
   { id: "import", label: "Import", icon: "import" },
+  { id: "records", label: "Records", icon: "shield" },
+  { id: "cases", label: "FOI cases", icon: "case" },
 ];
 
 export function isScreenId(v: unknown): v is ScreenId {

@@ -43,7 +43,7 @@ beforeEach(() => {
   showConversation.mockReset();
   showConversation.mockImplementation((id, offset) =>
     Promise.resolve({
-      conversation: { id, app: "slack", title: "#site-ops", kind: "channel", participants: ["Ada Lovelace", "Bob Builder"], messages: 3, first: null, last: null },
+      conversation: { id, app: "slack", title: "#site-ops", kind: "channel", participants: ["Ada Lovelace", "Bob Builder"], messages: 3, first: null, last: null, tags: [] },
       messages,
       total: 3,
       offset,

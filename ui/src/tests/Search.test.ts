@@ -175,7 +175,7 @@ describe("Search screen", () => {
       source: "chat.txt:1",
     });
     showContext.mockResolvedValue({
-      conversation: { id: "7", app: "whatsapp", title: "Northgate", kind: "group", participants: [], messages: 3, first: null, last: null },
+      conversation: { id: "7", app: "whatsapp", title: "Northgate", kind: "group", participants: [], messages: 3, first: null, last: null, tags: [] },
       messages: [m("40", "before"), m("41", "send the invoice"), m("42", "after")],
       total: 300,
       offset: 120,

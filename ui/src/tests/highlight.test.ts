@@ -61,7 +61,7 @@ describe("splitHighlights", () => {
   it("agrees with the ranges the mock search makes (accent-folded match after emoji)", () => {
     const text = "Déjà vu 🙃 the east gate code is wrong again — Zoë has the new one.";
     const conv: MockConversation = {
-      summary: { id: "c1", app: "whatsapp", title: "Site", kind: "group", participants: ["Sam"], messages: 1, first: null, last: null },
+      summary: { id: "c1", app: "whatsapp", title: "Site", kind: "group", participants: ["Sam"], messages: 1, first: null, last: null, tags: [] },
       tags: [],
       messages: [
         { id: "m1", sender: "Sam", sent_at: "2024-03-12T14:02:09Z", local_time: null, kind: "text", text, edited: false, reply_to: null, reactions: [], attachments: [], source: "x:1" },

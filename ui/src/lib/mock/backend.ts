@@ -2,6 +2,15 @@
 // api.ts imports this module dynamically behind `import.meta.env.MODE ===
 // "mock"`, so it never reaches a production build.
 
+import type { AuditEntry } from "../bindings/AuditEntry";
+import type { AuditVerify } from "../bindings/AuditVerify";
+import type { Case } from "../bindings/Case";
+import type { Certificate } from "../bindings/Certificate";
+import type { DueSummary } from "../bindings/DueSummary";
+import type { Hold } from "../bindings/Hold";
+import type { NewCaseRequest } from "../bindings/NewCaseRequest";
+import type { Policy } from "../bindings/Policy";
+import type { TagChange } from "../bindings/TagChange";
 import type { Backend, FileDragEvent, InvokeArgs, SearchArgs } from "../api";
 import type { ApiError } from "../bindings/ApiError";
 import type { ArchiveStatus } from "../bindings/ArchiveStatus";
@@ -49,7 +58,51 @@ const state = {
   sources: 3,
   imported: new Set<string>(),
   importCount: 0,
+  cases: [] as Case[],
+  audit: [] as AuditEntry[],
 };
+
+/** Appends to the mock's audit log (the real one is a hash chain; here the hashes are fake). */
+function audited(action: string, detail: Record<string, unknown>): void {
+  const seq = state.audit.length + 1;
+  const at = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+  state.audit.push({
+    seq,
+    at,
+    at_ms: Date.now(),
+    actor: "alex",
+    action,
+    detail: detail as AuditEntry["detail"],
+    prev: state.audit[seq - 2]?.hash ?? "0".repeat(64),
+    hash: seq.toString(16).padStart(64, "0"),
+  });
+}
+
+const MOCK_POLICIES: Policy[] = [
+  ["1", "Business (default)", "tag:business", "6y", "review", true],
+  ["2", "Untriaged (default)", "@untriaged", "2y", "review", false],
+  ["3", "Personal (default)", "tag:personal", "90d", "delete", true],
+  ["4", "Transitory (default)", "tag:transitory", "30d", "delete", true],
+].map(([id, name, match, retain, then, explicit]) => ({
+  id: id as string,
+  name: name as string,
+  match: match as string,
+  retain: retain as string,
+  from: "sent" as const,
+  then: then as Policy["then"],
+  locked: false,
+  enabled: true,
+  explicit: explicit as boolean,
+  created_at: "2026-01-05T09:00:00Z",
+  created_by: "holdfast",
+}));
+
+/** A rough due date for the mock: 28 calendar days (the app shows what the core computes). */
+function mockDue(received: string): string {
+  const d = new Date(`${received}T12:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 28);
+  return d.toISOString().slice(0, 10);
+}
 
 export function configureMock(c: Partial<MockConfig>): void {
   Object.assign(state.config, c);
@@ -192,6 +245,91 @@ async function handle(cmd: string, args: InvokeArgs = {}): Promise<unknown> {
       const view = contextMock(c, String(args.message ?? ""), Number(args.context ?? 5));
       if (!view) return fail("not_found", `No message ${String(args.message)} in ${c.summary.title}.`);
       return view;
+    }
+    case "tag_conversation": {
+      requireUnlocked();
+      const c = state.conversations.find((x) => x.summary.id === args.conversation);
+      if (!c) return fail("not_found", `No conversation ${String(args.conversation)}.`);
+      const tag = String(args.tag ?? "");
+      const triage = ["business", "personal", "transitory"];
+      const keep = c.summary.tags.filter((t) => !(triage.includes(tag) && triage.includes(t)) && t !== tag);
+      c.summary = { ...c.summary, tags: [...keep, tag].sort() };
+      c.tags = c.summary.tags;
+      audited("tag.add", { tag, conversation: c.summary.id, count: c.messages.length });
+      return { tag, messages: c.messages.length, conversations: 1 } satisfies TagChange;
+    }
+    case "list_policies":
+      requireUnlocked();
+      return MOCK_POLICIES;
+    case "list_holds":
+      requireUnlocked();
+      return state.cases
+        .filter((c) => c.hold)
+        .map((c, i) => ({
+          id: String(i + 1),
+          name: c.reference,
+          match: c.scope.join(" OR "),
+          reason: `request ${c.reference}`,
+          created_at: c.created_at,
+          created_by: c.created_by,
+          released_at: null,
+          released_by: null,
+          messages: c.held_messages,
+        })) satisfies Hold[];
+    case "disposal_due": {
+      requireUnlocked();
+      const personal = state.conversations.filter((c) => c.summary.tags.includes("personal"));
+      const groups = personal.length
+        ? [{ action: "delete", by: "Personal (default)", messages: personal.reduce((n, c) => n + c.messages.length, 0) }]
+        : [];
+      return {
+        as_of: new Date().toISOString(),
+        evaluated: state.conversations.reduce((n, c) => n + c.messages.length, 0),
+        groups,
+      } satisfies DueSummary;
+    }
+    case "list_certificates":
+      requireUnlocked();
+      return [] as Certificate[];
+    case "audit_log": {
+      requireUnlocked();
+      const limit = Number(args.limit ?? 50);
+      return state.audit.slice(-limit).reverse();
+    }
+    case "audit_verify":
+      requireUnlocked();
+      return { ok: true, entries: state.audit.length } satisfies AuditVerify;
+    case "list_cases":
+      requireUnlocked();
+      return state.cases;
+    case "new_case": {
+      requireUnlocked();
+      const r = args.request as NewCaseRequest;
+      if (!r.reference.trim()) return fail("bad_input", "the case reference is empty");
+      if (state.cases.some((c) => c.reference === r.reference)) return fail("bad_input", `a case "${r.reference}" exists already`);
+      const due = mockDue(r.received);
+      const c: Case = {
+        reference: r.reference,
+        kind: r.kind,
+        requester: r.requester,
+        zone: "Europe/London",
+        received: r.received,
+        complex: r.complex,
+        status: "open",
+        due,
+        days_left: Math.round((Date.parse(due) - Date.now()) / 86_400_000 * (5 / 7)),
+        notes: "",
+        scope: r.scope,
+        hold: r.scope.length ? r.reference : null,
+        held_messages: r.scope.length ? 12 : 0,
+        clarifications: [],
+        responded_on: null,
+        created_at: new Date().toISOString(),
+        created_by: "alex",
+      };
+      state.cases.push(c);
+      audited("foi.new", { case: r.reference, kind: r.kind });
+      return c;
     }
     default:
       return fail("internal", `The mock does not know the command ${cmd}.`);

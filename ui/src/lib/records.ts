@@ -1,0 +1,70 @@
+// Words for records and FOI data: an audit entry's particulars in one line, a case's clock.
+// Pure functions (tested in tests/records.test.ts); everything returned is shown as text.
+
+import type { AuditEntry } from "./bindings/AuditEntry";
+import type { Case } from "./bindings/Case";
+
+function field(detail: unknown, key: string): unknown {
+  return typeof detail === "object" && detail !== null ? (detail as Record<string, unknown>)[key] : undefined;
+}
+
+/** One line about an audit entry: "“roof” — 2 hits", "business on conversation 3", ... */
+export function auditSummary(e: Pick<AuditEntry, "action" | "detail">): string {
+  const d = e.detail;
+  const s = (k: string) => {
+    const v = field(d, k);
+    return v === undefined || v === null ? "" : String(v);
+  };
+  const refused = s("refused");
+  let text: string;
+  switch (e.action) {
+    case "search": {
+      const hits = Number(field(d, "hits") ?? 0);
+      text = `“${s("query")}” — ${hits} ${hits === 1 ? "hit" : "hits"}${s("case") ? ` (case ${s("case")})` : ""}`;
+      break;
+    }
+    case "import":
+      text = `${s("path").split(/[\\/]/).pop() ?? ""}: ${s("messages_added")} added`;
+      break;
+    case "tag.add":
+    case "tag.remove": {
+      const on = s("conversation") ? `conversation ${s("conversation")}` : s("match") ? `“${s("match")}”` : "messages";
+      text = `${s("tag")} on ${on}`;
+      break;
+    }
+    case "hold.add":
+    case "hold.release":
+    case "hold.scope":
+      text = `${s("hold")}${s("messages") ? ` — ${s("messages")} messages` : ""}`;
+      break;
+    case "dispose":
+      text = `certificate ${s("certificate")}: ${s("messages")} messages, approved by ${s("approver")}`;
+      break;
+    default: {
+      const parts = ["case", "policy", "tag", "hold", "certificate"].map(s).filter(Boolean);
+      text = parts.join(" · ");
+    }
+  }
+  return refused ? `REFUSED: ${refused}` : text;
+}
+
+/** "12 working days left", "due today", "3 days overdue", "clock stopped", "responded". */
+export function clockLabel(c: Pick<Case, "due" | "days_left" | "status" | "kind">): string {
+  if (c.status === "closed") return "closed";
+  if (c.status === "responded") return "responded";
+  if (c.due === null) return "clock stopped (awaiting clarification)";
+  const n = c.days_left;
+  if (n === null) return `due ${c.due}`;
+  const unit = c.kind === "sar" ? "day" : "working day";
+  if (n === 0) return "due today";
+  if (n < 0) return `${-n} ${unit}${n === -1 ? "" : "s"} overdue`;
+  return `${n} ${unit}${n === 1 ? "" : "s"} left`;
+}
+
+/** How urgent a case is, for its badge: overdue, soon (5 or fewer days), ok, or done. */
+export function urgency(c: Pick<Case, "days_left" | "status">): "overdue" | "soon" | "ok" | "done" {
+  if (c.status === "closed" || c.status === "responded") return "done";
+  if (c.days_left === null) return "ok";
+  if (c.days_left < 0) return "overdue";
+  return c.days_left <= 5 ? "soon" : "ok";
+}
