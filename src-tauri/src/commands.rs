@@ -236,7 +236,7 @@ pub async fn list_holds(state: State<'_, AppState>) -> Reply<Vec<records::Hold>>
 
 #[tauri::command]
 pub async fn disposal_due(state: State<'_, AppState>) -> Reply<records::DueSummary> {
-    with_archive(&state, |a| records::disposal_due(a)).await
+    with_archive(&state, records::disposal_due).await
 }
 
 #[tauri::command]
@@ -258,7 +258,7 @@ pub async fn audit_verify(state: State<'_, AppState>) -> Reply<records::AuditVer
 
 #[tauri::command]
 pub async fn list_cases(state: State<'_, AppState>) -> Reply<Vec<foi::Case>> {
-    with_archive(&state, |a| foi::foi_list(a)).await
+    with_archive(&state, foi::foi_list).await
 }
 
 #[tauri::command]
