@@ -22,6 +22,16 @@ if [ ! -f "$archive/holdfast.key" ]; then
   target/debug/holdfast --archive "$archive" init >/dev/null
   target/debug/holdfast --archive "$archive" import --tz Europe/London demo/exports/* \
     "$tmp/WhatsApp Chat with Operations rota.txt"
+  # Records and FOI: triage, a locked policy, a request with its scope held.
+  hf() { target/debug/holdfast --archive "$archive" "$@" >/dev/null; }
+  conv() { target/debug/holdfast --archive "$archive" conversations | awk -v t="$1" 'index($0, t) {print $1; exit}'; }
+  for title in "Riverside" "Planning committee" "site-ops" "Council liaison" "Depot finance"; do
+    id=$(conv "$title"); [ -n "$id" ] && hf tag add business --conversation "$id"
+  done
+  id=$(conv "Mum"); [ -n "$id" ] && hf tag add personal --conversation "$id"
+  hf policy add "Board minutes" --match "tag:board" --retain 10y --then keep --lock
+  hf foi new FOI-2026-031 --received 2026-11-12 --requester "Sam Clarke (Northgate Gazette)" \
+    --scope "roof OR scaffold* OR membrane"
   unset HOLDFAST_PASSPHRASE
 fi
 
