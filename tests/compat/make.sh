@@ -14,7 +14,18 @@ $h --archive "$a" import "tests/fixtures/whatsapp/WhatsApp Chat with Northgate d
 tmp=$(mktemp -d)
 (cd tests/fixtures/whatsapp/ios && zip -q "$tmp/WhatsApp Chat - Facilities board.zip" ./*)
 $h --archive "$a" import "$tmp/WhatsApp Chat - Facilities board.zip" --tz Europe/Warsaw >/dev/null
-rm -rf "$tmp" "$a/holdfast.lock" "$a/blobs/staging"
+rm -rf "$tmp"
+if [ "${v#v}" -ge 4 ]; then
+  # Records and requests (schema 4 and 5): triage, a locked policy, a hold, a disposal, a case.
+  $h --archive "$a" tag add business --conversation 1 >/dev/null
+  $h --archive "$a" tag add transitory --conversation 2 >/dev/null
+  $h --archive "$a" policy add "Board minutes" --match tag:board --retain 10y --then keep --lock >/dev/null
+  $h --archive "$a" hold add LIT-1 --match "roof" >/dev/null
+  $h --archive "$a" dispose --apply --approver "Compat Test" --as-of 2026-11-25 >/dev/null
+  $h --archive "$a" foi new FOI-2026-001 --received 2026-11-02 --requester "A. Requester" --scope "membrane" >/dev/null
+  $h --archive "$a" foi review FOI-2026-001 --all --mark responsive >/dev/null
+fi
+rm -rf "$a/holdfast.lock" "$a/audit.head.lock" "$a/blobs/staging"
 $h --archive "$a" stats --json > "$out/stats.json"
 rm -f "$a/holdfast.lock"
 echo "wrote $out (recovery key in $out/recovery-key.txt)"
