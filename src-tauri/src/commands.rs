@@ -268,3 +268,36 @@ pub async fn new_case(
 ) -> Reply<foi::Case> {
     with_archive(&state, move |a| foi::foi_new_from_request(a, &request)).await
 }
+
+// --------------------------------------------------------------- settings ---
+
+#[tauri::command]
+pub async fn keychain_remember(state: State<'_, AppState>) -> Reply<api::KeychainStatus> {
+    with_archive(&state, |a| api::keychain_remember(a, &OsKeychain)).await
+}
+
+#[tauri::command]
+pub async fn keychain_forget(state: State<'_, AppState>) -> Reply<api::KeychainStatus> {
+    let dir = state.dir.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        api::keychain_forget(&dir, &OsKeychain).map_err(ApiError::from)
+    })
+    .await
+    .map_err(|e| ApiError::from(Error::Corrupt(format!("background task failed: {e}"))))?
+}
+
+/// Changes the passphrase after checking the current one.
+#[tauri::command]
+pub async fn change_passphrase(
+    state: State<'_, AppState>,
+    current: String,
+    new_passphrase: String,
+) -> Reply<ArchiveStatus> {
+    let dir = state.dir.clone();
+    with_archive(&state, move |a| {
+        a.keyfile().unlock_with_passphrase(&current)?;
+        api::change_passphrase(a, &new_passphrase)?;
+        Ok(api::status(&dir, Some(a)))
+    })
+    .await
+}

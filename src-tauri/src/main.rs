@@ -36,6 +36,9 @@ fn main() {
             commands::audit_verify,
             commands::list_cases,
             commands::new_case,
+            commands::keychain_remember,
+            commands::keychain_forget,
+            commands::change_passphrase,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

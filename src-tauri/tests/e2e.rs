@@ -275,6 +275,7 @@ async fn desktop_app_unlocks_shows_imports_and_creates_archives() {
     css(&c, "#unlock-btn").await.click().await.unwrap();
     wait_text(&c, "#stat-messages", |t| t.trim() == "23").await;
     assert_eq!(text_of(&c, "#stat-conversations").await.trim(), "2");
+    wait_text(&c, "#home-untriaged", |t| t.trim() == "2").await;
     shot(&c, "home").await;
 
     go(&c, "conversations").await;
@@ -456,6 +457,31 @@ async fn desktop_app_unlocks_shows_imports_and_creates_archives() {
     assert_eq!(due.trim().len(), 10, "a due date: {due}");
     shot(&c, "cases").await;
 
+    // Settings: where the archive is; a passphrase change needs the current passphrase.
+    go(&c, "settings").await;
+    let path = text_of(&c, "#settings-path").await;
+    assert!(path.ends_with("archive"), "{path}");
+    css(&c, "#current-passphrase")
+        .await
+        .send_keys("not it")
+        .await
+        .unwrap();
+    for id in ["#new-passphrase", "#new-passphrase-confirm"] {
+        css(&c, id)
+            .await
+            .send_keys("another long passphrase 2027")
+            .await
+            .unwrap();
+    }
+    css(&c, "#change-passphrase-btn")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let said = text_of(&c, "#passphrase-result").await;
+    assert!(said.to_lowercase().contains("wrong passphrase"), "{said}");
+    shot(&c, "settings").await;
+
     // Lock, then unlock again.
     css(&c, "#lock-btn").await.click().await.unwrap();
     css(&c, "#passphrase")
@@ -465,6 +491,11 @@ async fn desktop_app_unlocks_shows_imports_and_creates_archives() {
         .unwrap();
     css(&c, "#unlock-btn").await.click().await.unwrap();
     wait_text(&c, "#stat-messages", |t| t.trim() == "37").await;
+    // Four conversations now, one triaged business: three to triage; the new case is open.
+    wait_text(&c, "#home-untriaged", |t| t.trim() == "3").await;
+    let open_cases = text_of(&c, "#home-cases").await;
+    assert!(open_cases.contains("FOI-2026-014"), "{open_cases}");
+    shot(&c, "home-records").await;
     css(&c, "#lock-btn").await.click().await.unwrap();
     css(&c, "#passphrase").await;
     c.close().await.unwrap();

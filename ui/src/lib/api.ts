@@ -29,6 +29,7 @@ import type { Hold } from "./bindings/Hold";
 import type { NewCaseRequest } from "./bindings/NewCaseRequest";
 import type { Policy } from "./bindings/Policy";
 import type { TagChange } from "./bindings/TagChange";
+import type { KeychainStatus } from "./bindings/KeychainStatus";
 
 export type InvokeArgs = Record<string, unknown>;
 
@@ -279,4 +280,19 @@ export function listCases(): Promise<Case[]> {
 /** Logs a request; its scope is held at once. */
 export function newCase(request: NewCaseRequest): Promise<Case> {
   return call("new_case", { request });
+}
+
+// ------------------------------------------------------------- settings ---
+
+export function keychainRemember(): Promise<KeychainStatus> {
+  return call("keychain_remember");
+}
+
+export function keychainForget(): Promise<KeychainStatus> {
+  return call("keychain_forget");
+}
+
+/** Rejects with "wrong_passphrase" when `current` is not the passphrase. */
+export function changePassphrase(current: string, newPassphrase: string): Promise<ArchiveStatus> {
+  return call("change_passphrase", { current, newPassphrase });
 }

@@ -1,9 +1,8 @@
-// The screens reachable from the left rail, in rail order. Later screens
-// (Audit, Settings) are added here and in App.svelte.
+// The screens reachable from the left rail, in rail order (App.svelte shows them).
 
 import type { IconName } from "./Icon.svelte";
 
-export type ScreenId = "home" | "search" | "conversations" | "import" | "records" | "cases";
+export type ScreenId = "home" | "search" | "conversations" | "import" | "records" | "cases" | "settings";
 
 export type ScreenEntry = { id: ScreenId; label: string; icon: IconName };
 
@@ -14,6 +13,7 @@ export const SCREENS: readonly ScreenEntry[] = [
   { id: "import", label: "Import", icon: "import" },
   { id: "records", label: "Records", icon: "shield" },
   { id: "cases", label: "FOI cases", icon: "case" },
+  { id: "settings", label: "Settings", icon: "key" },
 ];
 
 export function isScreenId(v: unknown): v is ScreenId {

@@ -331,6 +331,20 @@ async function handle(cmd: string, args: InvokeArgs = {}): Promise<unknown> {
       audited("foi.new", { case: r.reference, kind: r.kind });
       return c;
     }
+    case "keychain_remember":
+      requireUnlocked();
+      state.config.keychain = true;
+      return { archive: state.path, remembered: true };
+    case "keychain_forget":
+      state.config.keychain = false;
+      return { archive: state.path, remembered: false };
+    case "change_passphrase": {
+      requireUnlocked();
+      if (args.current !== state.passphrase) fail("wrong_passphrase", "Wrong passphrase.");
+      state.passphrase = String(args.newPassphrase ?? "");
+      audited("passphrase.change", {});
+      return status();
+    }
     default:
       return fail("internal", `The mock does not know the command ${cmd}.`);
   }
