@@ -301,3 +301,124 @@ pub async fn change_passphrase(
     })
     .await
 }
+
+#[tauri::command]
+pub async fn show_case(state: State<'_, AppState>, reference: String) -> Reply<foi::Case> {
+    with_archive(&state, move |a| foi::foi_show(a, &reference)).await
+}
+
+#[tauri::command]
+pub async fn add_case_scope(
+    state: State<'_, AppState>,
+    reference: String,
+    query: String,
+) -> Reply<foi::Case> {
+    with_archive(&state, move |a| foi::foi_scope_add(a, &reference, &query)).await
+}
+
+#[tauri::command]
+pub async fn review_progress(
+    state: State<'_, AppState>,
+    reference: String,
+) -> Reply<foi::ReviewProgress> {
+    with_archive(&state, move |a| foi::foi_review_progress(a, &reference)).await
+}
+
+#[tauri::command]
+pub async fn review_items(
+    state: State<'_, AppState>,
+    reference: String,
+    offset: u64,
+    limit: u64,
+) -> Reply<Vec<foi::ReviewItem>> {
+    with_archive(&state, move |a| {
+        foi::foi_review_items(a, &reference, offset, limit)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn review_mark(
+    state: State<'_, AppState>,
+    reference: String,
+    messages: Vec<String>,
+    decision: foi::Decision,
+    code: Option<String>,
+) -> Reply<foi::ReviewProgress> {
+    with_archive(&state, move |a| {
+        let ids = messages
+            .iter()
+            .map(|m| parse_id(m))
+            .collect::<holdfast::Result<Vec<_>>>()?;
+        foi::foi_review_mark(
+            a,
+            &reference,
+            &foi::ReviewTarget::Messages(ids),
+            decision,
+            code.as_deref(),
+        )
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn list_redactions(
+    state: State<'_, AppState>,
+    reference: String,
+) -> Reply<Vec<foi::Redaction>> {
+    with_archive(&state, move |a| foi::foi_redactions(a, &reference)).await
+}
+
+/// Redacts characters `start..end` of a message (both None: the whole message).
+#[tauri::command]
+pub async fn redact(
+    state: State<'_, AppState>,
+    reference: String,
+    message: String,
+    start: Option<u64>,
+    end: Option<u64>,
+    code: String,
+) -> Reply<Vec<foi::Redaction>> {
+    with_archive(&state, move |a| {
+        let span = match (start, end) {
+            (Some(s), Some(e)) => foi::RedactSpan::Chars(s, e),
+            _ => foi::RedactSpan::Whole,
+        };
+        foi::foi_redact(a, &reference, parse_id(&message)?, &span, &code)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn suggest_redactions(
+    state: State<'_, AppState>,
+    reference: String,
+) -> Reply<Vec<foi::Redaction>> {
+    with_archive(&state, move |a| foi::foi_redact_suggest(a, &reference)).await
+}
+
+#[tauri::command]
+pub async fn decide_redactions(
+    state: State<'_, AppState>,
+    reference: String,
+    ids: Vec<String>,
+    accept: bool,
+) -> Reply<Vec<foi::Redaction>> {
+    with_archive(&state, move |a| {
+        let ids = ids
+            .iter()
+            .map(|m| parse_id(m))
+            .collect::<holdfast::Result<Vec<_>>>()?;
+        foi::foi_redact_decide(a, &reference, &ids, false, accept)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn export_case(
+    state: State<'_, AppState>,
+    reference: String,
+    out: PathBuf,
+) -> Reply<foi::ExportReport> {
+    with_archive(&state, move |a| foi::foi_export(a, &reference, &out, None)).await
+}

@@ -39,6 +39,16 @@ fn main() {
             commands::keychain_remember,
             commands::keychain_forget,
             commands::change_passphrase,
+            commands::show_case,
+            commands::add_case_scope,
+            commands::review_progress,
+            commands::review_items,
+            commands::review_mark,
+            commands::list_redactions,
+            commands::redact,
+            commands::suggest_redactions,
+            commands::decide_redactions,
+            commands::export_case,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

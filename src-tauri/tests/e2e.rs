@@ -457,6 +457,52 @@ async fn desktop_app_unlocks_shows_imports_and_creates_archives() {
     assert_eq!(due.trim().len(), 10, "a due date: {due}");
     shot(&c, "cases").await;
 
+    // The new case opens: review its scope, redact a selection, produce the bundle.
+    css(&c, ".review-item").await;
+    for item in c.find_all(Locator::Css(".review-item")).await.unwrap() {
+        item.find(Locator::Css("[data-mark=\"responsive\"]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    wait_text(&c, "#review-progress", |t| t.contains("0 to review")).await;
+    let redacted = c
+        .execute(
+            r#"const el = [...document.querySelectorAll('.review-item .text')]
+                 .find(e => e.textContent.includes('Halden Roofing'));
+               const node = el.firstChild, i = node.textContent.indexOf('Halden Roofing');
+               const r = document.createRange(); r.setStart(node, i); r.setEnd(node, i + 14);
+               const s = window.getSelection(); s.removeAllRanges(); s.addRange(r);
+               el.closest('.review-item').querySelector('[data-redact]').click();
+               return true;"#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(redacted, serde_json::Value::Bool(true));
+    let listed = text_of(&c, "#redactions").await;
+    assert!(
+        listed.contains("Halden Roofing") && listed.contains("s40(2)"),
+        "{listed}"
+    );
+    let production = tmp.path().join("FOI-2026-014 response");
+    css(&c, "#export-out")
+        .await
+        .send_keys(production.to_str().unwrap())
+        .await
+        .unwrap();
+    css(&c, "#export-btn").await.click().await.unwrap();
+    let root = wait_text(&c, "#export-root-hash", |t| t.trim().len() == 64).await;
+    shot(&c, "case-produced").await;
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(production.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["root_hash"].as_str(), Some(root.trim()));
+    let jsonl = std::fs::read_to_string(production.join("messages.jsonl")).unwrap();
+    assert!(jsonl.contains("[REDACTED s40(2)]") && !jsonl.contains("Halden Roofing"));
+
     // Settings: where the archive is; a passphrase change needs the current passphrase.
     go(&c, "settings").await;
     let path = text_of(&c, "#settings-path").await;

@@ -2,7 +2,7 @@
 //! (with the exemption's code), one by one or in bulk over a search within the scope.
 
 use rusqlite::params;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use ts_rs::TS;
 
@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::import::zone;
 use crate::records::{actor, advance_head, audit, now_ms};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
 pub enum Decision {

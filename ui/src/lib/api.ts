@@ -30,6 +30,11 @@ import type { NewCaseRequest } from "./bindings/NewCaseRequest";
 import type { Policy } from "./bindings/Policy";
 import type { TagChange } from "./bindings/TagChange";
 import type { KeychainStatus } from "./bindings/KeychainStatus";
+import type { Decision } from "./bindings/Decision";
+import type { ExportReport } from "./bindings/ExportReport";
+import type { Redaction } from "./bindings/Redaction";
+import type { ReviewItem } from "./bindings/ReviewItem";
+import type { ReviewProgress } from "./bindings/ReviewProgress";
 
 export type InvokeArgs = Record<string, unknown>;
 
@@ -295,4 +300,50 @@ export function keychainForget(): Promise<KeychainStatus> {
 /** Rejects with "wrong_passphrase" when `current` is not the passphrase. */
 export function changePassphrase(current: string, newPassphrase: string): Promise<ArchiveStatus> {
   return call("change_passphrase", { current, newPassphrase });
+}
+
+// ------------------------------------------------------------ a case ---
+
+export function showCase(reference: string): Promise<Case> {
+  return call("show_case", { reference });
+}
+
+export function addCaseScope(reference: string, query: string): Promise<Case> {
+  return call("add_case_scope", { reference, query });
+}
+
+export function reviewProgress(reference: string): Promise<ReviewProgress> {
+  return call("review_progress", { reference });
+}
+
+/** The scope's messages with their marks, oldest first. */
+export function reviewItems(reference: string, offset: number, limit: number): Promise<ReviewItem[]> {
+  return call("review_items", { reference, offset, limit });
+}
+
+/** `code` is required for "exempt" (s40(2), s41, ...). */
+export function reviewMark(reference: string, messages: string[], decision: Decision, code: string | null): Promise<ReviewProgress> {
+  return call("review_mark", { reference, messages, decision, code });
+}
+
+export function listRedactions(reference: string): Promise<Redaction[]> {
+  return call("list_redactions", { reference });
+}
+
+/** Redacts characters [start, end) of a message (Unicode characters, not UTF-16 units), or all of it. */
+export function redact(reference: string, message: string, start: number | null, end: number | null, code: string): Promise<Redaction[]> {
+  return call("redact", { reference, message, start, end, code });
+}
+
+export function suggestRedactions(reference: string): Promise<Redaction[]> {
+  return call("suggest_redactions", { reference });
+}
+
+export function decideRedactions(reference: string, ids: string[], accept: boolean): Promise<Redaction[]> {
+  return call("decide_redactions", { reference, ids, accept });
+}
+
+/** Writes the production bundle into `out` (a new or empty folder). */
+export function exportCase(reference: string, out: string): Promise<ExportReport> {
+  return call("export_case", { reference, out });
 }

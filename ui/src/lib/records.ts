@@ -68,3 +68,19 @@ export function urgency(c: Pick<Case, "days_left" | "status">): "overdue" | "soo
   if (c.days_left < 0) return "overdue";
   return c.days_left <= 5 ? "soon" : "ok";
 }
+
+/**
+ * A selection inside a message's text, given in UTF-16 units (what the DOM counts), as
+ * Unicode-character offsets (what the core counts): "é" and "😀" are one character each.
+ * None when the selection is empty.
+ */
+export function charRange(text: string, startUtf16: number, endUtf16: number): [number, number] | null {
+  const [a, b] = startUtf16 <= endUtf16 ? [startUtf16, endUtf16] : [endUtf16, startUtf16];
+  if (a === b) return null;
+  const start = Array.from(text.slice(0, a)).length;
+  const end = start + Array.from(text.slice(a, b)).length;
+  return [start, end];
+}
+
+/** The exemption codes offered when redacting or withholding (free text is allowed too). */
+export const EXEMPTIONS = ["s40(2)", "s41", "s42", "s43", "s36", "s38"] as const;

@@ -44,3 +44,18 @@ describe("case clocks", () => {
     expect(urgency({ days_left: -9, status: "responded" })).toBe("done");
   });
 });
+
+import { charRange } from "../lib/records";
+
+describe("selections as character offsets", () => {
+  it("counts accented letters and emoji as one character", () => {
+    const text = "Café 😀 call Priya";
+    const from = text.indexOf("Priya");
+    expect(charRange(text, from, from + 5)).toEqual([12, 17]);
+    expect(Array.from(text).slice(12, 17).join("")).toBe("Priya");
+  });
+  it("accepts a backwards selection and refuses an empty one", () => {
+    expect(charRange("abcdef", 4, 1)).toEqual([1, 4]);
+    expect(charRange("abcdef", 2, 2)).toBeNull();
+  });
+});

@@ -11,6 +11,11 @@ import type { Hold } from "../bindings/Hold";
 import type { NewCaseRequest } from "../bindings/NewCaseRequest";
 import type { Policy } from "../bindings/Policy";
 import type { TagChange } from "../bindings/TagChange";
+import type { Decision } from "../bindings/Decision";
+import type { ExportReport } from "../bindings/ExportReport";
+import type { Redaction } from "../bindings/Redaction";
+import type { ReviewItem } from "../bindings/ReviewItem";
+import type { ReviewProgress } from "../bindings/ReviewProgress";
 import type { Backend, FileDragEvent, InvokeArgs, SearchArgs } from "../api";
 import type { ApiError } from "../bindings/ApiError";
 import type { ArchiveStatus } from "../bindings/ArchiveStatus";
@@ -60,7 +65,39 @@ const state = {
   importCount: 0,
   cases: [] as Case[],
   audit: [] as AuditEntry[],
+  marks: new Map<string, Decision>(),
+  redactions: [] as Redaction[],
 };
+
+/** The mock's scope of a case: the messages of its first conversation (enough to try review). */
+function scopeItems(reference: string): ReviewItem[] {
+  const c = state.conversations[0];
+  if (!c || !state.cases.some((k) => k.reference === reference)) return [];
+  return c.messages.slice(0, 30).map((m) => ({
+    message_id: m.id,
+    conversation_id: c.summary.id,
+    conversation: c.summary.title,
+    sender: m.sender,
+    sent_at: m.sent_at,
+    text: m.text,
+    decision: state.marks.get(`${reference}/${m.id}`) ?? null,
+    code: null,
+  }));
+}
+
+function progressOf(reference: string, marked = 0): ReviewProgress {
+  const items = scopeItems(reference);
+  const count = (d: Decision) => items.filter((i) => i.decision === d).length;
+  return {
+    case: reference,
+    in_scope: items.length,
+    responsive: count("responsive"),
+    not_responsive: count("not_responsive"),
+    exempt: count("exempt"),
+    unreviewed: items.filter((i) => i.decision === null).length,
+    marked,
+  };
+}
 
 /** Appends to the mock's audit log (the real one is a hash chain; here the hashes are fake). */
 function audited(action: string, detail: Record<string, unknown>): void {
@@ -330,6 +367,78 @@ async function handle(cmd: string, args: InvokeArgs = {}): Promise<unknown> {
       state.cases.push(c);
       audited("foi.new", { case: r.reference, kind: r.kind });
       return c;
+    }
+    case "show_case": {
+      requireUnlocked();
+      const c = state.cases.find((k) => k.reference === args.reference);
+      return c ?? fail("not_found", `no case "${String(args.reference)}"`);
+    }
+    case "add_case_scope": {
+      requireUnlocked();
+      const c = state.cases.find((k) => k.reference === args.reference);
+      if (!c) return fail("not_found", `no case "${String(args.reference)}"`);
+      c.scope = [...c.scope, String(args.query)];
+      c.hold = c.reference;
+      return c;
+    }
+    case "review_progress":
+      requireUnlocked();
+      return progressOf(String(args.reference));
+    case "review_items":
+      requireUnlocked();
+      return scopeItems(String(args.reference)).slice(Number(args.offset ?? 0), Number(args.offset ?? 0) + Number(args.limit ?? 50));
+    case "review_mark": {
+      requireUnlocked();
+      const ids = (args.messages as string[]) ?? [];
+      for (const id of ids) state.marks.set(`${String(args.reference)}/${id}`, args.decision as Decision);
+      return progressOf(String(args.reference), ids.length);
+    }
+    case "list_redactions":
+      requireUnlocked();
+      return state.redactions;
+    case "redact": {
+      requireUnlocked();
+      const item = scopeItems(String(args.reference)).find((i) => i.message_id === args.message);
+      if (!item) return fail("bad_input", "that message is not in the scope");
+      const start = args.start as number | null;
+      const end = args.end as number | null;
+      state.redactions.push({
+        id: String(state.redactions.length + 1),
+        message_id: item.message_id,
+        start,
+        end,
+        code: String(args.code),
+        status: "accepted",
+        text: start === null || end === null ? "" : Array.from(item.text).slice(start, end).join(""),
+        by: "alex",
+      });
+      return state.redactions;
+    }
+    case "suggest_redactions":
+      requireUnlocked();
+      return state.redactions.filter((r) => r.status === "suggested");
+    case "decide_redactions": {
+      requireUnlocked();
+      for (const r of state.redactions) if ((args.ids as string[]).includes(r.id)) r.status = args.accept ? "accepted" : "rejected";
+      return state.redactions;
+    }
+    case "export_case": {
+      requireUnlocked();
+      const p = progressOf(String(args.reference));
+      await sleep(800);
+      return {
+        case: String(args.reference),
+        out: String(args.out),
+        files: 9,
+        messages: p.responsive + p.exempt,
+        withheld: p.exempt,
+        redactions: state.redactions.filter((r) => r.status === "accepted").length,
+        unreviewed: p.unreviewed,
+        first_control: `${String(args.reference)}-000001`,
+        last_control: `${String(args.reference)}-${String(p.responsive + p.exempt).padStart(6, "0")}`,
+        root_hash: "9f2c".padEnd(64, "0"),
+        took_ms: 812.5,
+      } satisfies ExportReport;
     }
     case "keychain_remember":
       requireUnlocked();
