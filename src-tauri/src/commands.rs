@@ -422,3 +422,31 @@ pub async fn export_case(
 ) -> Reply<foi::ExportReport> {
     with_archive(&state, move |a| foi::foi_export(a, &reference, &out, None)).await
 }
+
+#[tauri::command]
+pub async fn add_policy(
+    state: State<'_, AppState>,
+    request: records::NewPolicyRequest,
+) -> Reply<records::Policy> {
+    with_archive(&state, move |a| records::policy_add_request(a, &request)).await
+}
+
+#[tauri::command]
+pub async fn dispose_now(
+    state: State<'_, AppState>,
+    approver: String,
+    approve_reviews: bool,
+) -> Reply<records::DisposalDone> {
+    with_archive(&state, move |a| {
+        records::dispose_now(a, &approver, approve_reviews)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn explain_message(
+    state: State<'_, AppState>,
+    message: String,
+) -> Reply<records::Explanation> {
+    with_archive(&state, move |a| records::retention_explain(a, &message)).await
+}

@@ -49,6 +49,9 @@ fn main() {
             commands::suggest_redactions,
             commands::decide_redactions,
             commands::export_case,
+            commands::add_policy,
+            commands::dispose_now,
+            commands::explain_message,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

@@ -431,6 +431,52 @@ async fn desktop_app_unlocks_shows_imports_and_creates_archives() {
         log.contains("tag.add") && log.contains("business"),
         "the triage is on the record: {log}"
     );
+    // Add a policy, ask why a message is kept, dispose of what is due (nothing to delete
+    // here; the untriaged messages over two years old wait for review).
+    css(&c, "#policy-name")
+        .await
+        .send_keys("Slack chatter 18m")
+        .await
+        .unwrap();
+    let m = css(&c, "#policy-match").await;
+    m.clear().await.unwrap();
+    m.send_keys("app:slack").await.unwrap();
+    let r = css(&c, "#policy-retain").await;
+    r.clear().await.unwrap();
+    r.send_keys("18m").await.unwrap();
+    css(&c, "#policy-add-btn").await.click().await.unwrap();
+    for _ in 0..50 {
+        if c.find_all(Locator::Css("#policies-table .policy-row"))
+            .await
+            .unwrap()
+            .len()
+            == 5
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(text_of(&c, "#policies-table")
+        .await
+        .contains("Slack chatter 18m"));
+    css(&c, "#explain-id").await.send_keys("1").await.unwrap();
+    css(&c, "#explain-btn").await.click().await.unwrap();
+    let why = text_of(&c, "#explain-summary").await;
+    assert!(
+        why.starts_with("kept until") || why.starts_with("no retention policy"),
+        "{why}"
+    );
+    css(&c, "#approver")
+        .await
+        .send_keys("Dana Reyes")
+        .await
+        .unwrap();
+    css(&c, "#dispose-btn").await.click().await.unwrap();
+    let done = text_of(&c, "#dispose-result").await;
+    assert!(
+        done.contains("Nothing was due") && done.contains("await review"),
+        "{done}"
+    );
     shot(&c, "records").await;
 
     // FOI: log a request; its deadline and hold show in the list.

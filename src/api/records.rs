@@ -207,3 +207,56 @@ pub fn disposal_due(a: &mut Archive) -> Result<DueSummary> {
         groups,
     })
 }
+
+/// A new policy, as the desktop app sends it.
+#[derive(Debug, Clone, serde::Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct NewPolicyRequest {
+    pub name: String,
+    #[serde(rename = "match")]
+    #[ts(rename = "match")]
+    pub query: String,
+    /// `30d`, `18m`, `6y`
+    pub retain: String,
+    pub from: RetainFrom,
+    pub then: Action,
+    pub lock: bool,
+}
+
+pub fn policy_add_request(a: &mut Archive, r: &NewPolicyRequest) -> Result<Policy> {
+    policies::add(
+        a,
+        &NewPolicy {
+            name: r.name.clone(),
+            query: r.query.clone(),
+            retain: r.retain.clone(),
+            from: r.from,
+            then: r.then,
+            lock: r.lock,
+        },
+    )
+}
+
+/// What a disposal from the desktop app did (the plan's id lists left out).
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct DisposalDone {
+    pub certificate: Option<Certificate>,
+    #[ts(type = "number")]
+    pub awaiting_review: u64,
+    #[ts(type = "number")]
+    pub held: u64,
+}
+
+/// Disposes of what is due now, approved by `approver`.
+pub fn dispose_now(a: &mut Archive, approver: &str, approve_reviews: bool) -> Result<DisposalDone> {
+    let r = disposal::apply(a, records::now_ms(), approver, approve_reviews)?;
+    Ok(DisposalDone {
+        certificate: r.certificate.map(|c| Certificate {
+            items: Vec::new(),
+            ..c
+        }),
+        awaiting_review: r.awaiting_review,
+        held: r.plan.held.iter().map(|g| g.messages).sum(),
+    })
+}

@@ -17,7 +17,7 @@ use crate::index::query::{self as q, Filter, Node};
 /// The selector of the default policy: messages with no triage class.
 pub const UNTRIAGED: &str = "@untriaged";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
 #[serde(rename_all = "kebab-case")]
 #[ts(export)]
 pub enum RetainFrom {

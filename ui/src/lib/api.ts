@@ -31,6 +31,9 @@ import type { Policy } from "./bindings/Policy";
 import type { TagChange } from "./bindings/TagChange";
 import type { KeychainStatus } from "./bindings/KeychainStatus";
 import type { Decision } from "./bindings/Decision";
+import type { DisposalDone } from "./bindings/DisposalDone";
+import type { Explanation } from "./bindings/Explanation";
+import type { NewPolicyRequest } from "./bindings/NewPolicyRequest";
 import type { ExportReport } from "./bindings/ExportReport";
 import type { Redaction } from "./bindings/Redaction";
 import type { ReviewItem } from "./bindings/ReviewItem";
@@ -346,4 +349,20 @@ export function decideRedactions(reference: string, ids: string[], accept: boole
 /** Writes the production bundle into `out` (a new or empty folder). */
 export function exportCase(reference: string, out: string): Promise<ExportReport> {
   return call("export_case", { reference, out });
+}
+
+// ------------------------------------------------------ records actions ---
+
+export function addPolicy(request: NewPolicyRequest): Promise<Policy> {
+  return call("add_policy", { request });
+}
+
+/** Disposes of what is due now; review items too when the approver has reviewed them. */
+export function disposeNow(approver: string, approveReviews: boolean): Promise<DisposalDone> {
+  return call("dispose_now", { approver, approveReviews });
+}
+
+/** Why a message is kept, until when, and what happens then. */
+export function explainMessage(message: string): Promise<Explanation> {
+  return call("explain_message", { message });
 }

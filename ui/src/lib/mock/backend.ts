@@ -440,6 +440,31 @@ async function handle(cmd: string, args: InvokeArgs = {}): Promise<unknown> {
         took_ms: 812.5,
       } satisfies ExportReport;
     }
+    case "add_policy": {
+      requireUnlocked();
+      const r = args.request as { name: string; match: string; retain: string; from: Policy["from"]; then: Policy["then"]; lock: boolean };
+      const p: Policy = { id: String(MOCK_POLICIES.length + 1), name: r.name, match: r.match, retain: r.retain, from: r.from, then: r.then, locked: r.lock, enabled: true, explicit: /^tag:\S+$/.test(r.match), created_at: new Date().toISOString(), created_by: "alex" };
+      MOCK_POLICIES.push(p);
+      audited("policy.add", { policy: r.name });
+      return p;
+    }
+    case "dispose_now":
+      requireUnlocked();
+      return { certificate: null, awaiting_review: 0, held: 0 };
+    case "explain_message":
+      requireUnlocked();
+      return {
+        message: String(args.message),
+        summary: "kept until 2031-03-04 by 'Business (default)', then review",
+        kept_until: "2031-03-04",
+        then: "review",
+        retained_by: "Business (default)",
+        action_by: "Business (default)",
+        reason: "a label asks for review (an explicit label beats a broad policy)",
+        held_by: [],
+        policies: [],
+        original: "the original export is kept while any message from it is retained",
+      };
     case "keychain_remember":
       requireUnlocked();
       state.config.keychain = true;
