@@ -450,3 +450,8 @@ pub async fn explain_message(
 ) -> Reply<records::Explanation> {
     with_archive(&state, move |a| records::retention_explain(a, &message)).await
 }
+
+#[tauri::command]
+pub async fn messages_by_month(state: State<'_, AppState>) -> Reply<Vec<api::MonthCount>> {
+    with_archive(&state, |a| api::messages_by_month(a)).await
+}

@@ -52,6 +52,7 @@ fn main() {
             commands::add_policy,
             commands::dispose_now,
             commands::explain_message,
+            commands::messages_by_month,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

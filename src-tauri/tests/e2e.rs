@@ -585,6 +585,7 @@ async fn desktop_app_unlocks_shows_imports_and_creates_archives() {
     wait_text(&c, "#stat-messages", |t| t.trim() == "37").await;
     // Four conversations now, one triaged business: three to triage; the new case is open.
     wait_text(&c, "#home-untriaged", |t| t.trim() == "3").await;
+    css(&c, "#month-chart .month").await;
     let open_cases = text_of(&c, "#home-cases").await;
     assert!(open_cases.contains("FOI-2026-014"), "{open_cases}");
     shot(&c, "home-records").await;

@@ -86,6 +86,21 @@ pub fn stats(a: &Archive) -> Result<Stats> {
     query::stats(a.conn())
 }
 
+/// Messages per month (UTC), oldest first.
+pub fn messages_by_month(a: &Archive) -> Result<Vec<MonthCount>> {
+    let mut stmt = a.conn().prepare(
+        "SELECT strftime('%Y-%m', sent_at / 1000, 'unixepoch') AS m, count(*) FROM messages
+         GROUP BY m ORDER BY m",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(MonthCount {
+            month: r.get(0)?,
+            messages: r.get::<_, i64>(1)? as u64,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
 pub fn conversations(a: &Archive) -> Result<ConversationList> {
     query::conversations(a.conn())
 }

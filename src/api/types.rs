@@ -251,3 +251,13 @@ pub struct ReindexReport {
     pub messages: u64,
     pub took_ms: f64,
 }
+
+/// Messages per calendar month (UTC), oldest first: Home's chart.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct MonthCount {
+    /// `2025-02`
+    pub month: String,
+    #[ts(type = "number")]
+    pub messages: u64,
+}

@@ -31,6 +31,7 @@ import type { Policy } from "./bindings/Policy";
 import type { TagChange } from "./bindings/TagChange";
 import type { KeychainStatus } from "./bindings/KeychainStatus";
 import type { Decision } from "./bindings/Decision";
+import type { MonthCount } from "./bindings/MonthCount";
 import type { DisposalDone } from "./bindings/DisposalDone";
 import type { Explanation } from "./bindings/Explanation";
 import type { NewPolicyRequest } from "./bindings/NewPolicyRequest";
@@ -365,4 +366,9 @@ export function disposeNow(approver: string, approveReviews: boolean): Promise<D
 /** Why a message is kept, until when, and what happens then. */
 export function explainMessage(message: string): Promise<Explanation> {
   return call("explain_message", { message });
+}
+
+/** Messages per month (UTC), oldest first. */
+export function messagesByMonth(): Promise<MonthCount[]> {
+  return call("messages_by_month");
 }

@@ -465,6 +465,12 @@ async function handle(cmd: string, args: InvokeArgs = {}): Promise<unknown> {
         policies: [],
         original: "the original export is kept while any message from it is retained",
       };
+    case "messages_by_month": {
+      requireUnlocked();
+      const by = new Map<string, number>();
+      for (const c of state.conversations) for (const m of c.messages) by.set(m.sent_at.slice(0, 7), (by.get(m.sent_at.slice(0, 7)) ?? 0) + 1);
+      return [...by.entries()].sort().map(([month, messages]) => ({ month, messages }));
+    }
     case "keychain_remember":
       requireUnlocked();
       state.config.keychain = true;
