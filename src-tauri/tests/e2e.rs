@@ -148,6 +148,9 @@ async fn go(c: &Client, screen: &str) {
 }
 
 async fn shot(c: &Client, name: &str) {
+    // Under Xvfb the window repaints a moment after the DOM changes: let it, so the picture
+    // shows what the assertions just saw.
+    tokio::time::sleep(Duration::from_millis(400)).await;
     let png = c.screenshot().await.unwrap();
     std::fs::write(screens_dir().join(format!("{name}.png")), png).unwrap();
 }
