@@ -163,8 +163,6 @@ async fn css(c: &Client, sel: &str) -> fantoccini::elements::Element {
         .unwrap_or_else(|e| panic!("{sel}: {e}"))
 }
 
-/// An element's `textContent` (WebKitWebDriver's rendered-text command returns "" for some
-/// visible elements under Xvfb, so the DOM is asked directly).
 /// Waits until `sel`'s attribute `attr` equals `want`.
 async fn wait_attr(c: &Client, sel: &str, attr: &str, want: &str) {
     let mut last = None;
@@ -180,6 +178,8 @@ async fn wait_attr(c: &Client, sel: &str, attr: &str, want: &str) {
     panic!("{sel} [{attr}] is {last:?}, not {want:?}");
 }
 
+/// An element's `textContent` (WebKitWebDriver's rendered-text command returns "" for some
+/// visible elements under Xvfb, so the DOM is asked directly).
 async fn text_of(c: &Client, sel: &str) -> String {
     css(c, sel).await;
     dom_text(c, sel).await.unwrap_or_default()

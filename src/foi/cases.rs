@@ -189,10 +189,8 @@ pub fn get(a: &mut Archive, reference: &str) -> Result<Case> {
     let k = clock::deadline(kind, received, row.5, &clar, today());
     let hold = holds::is_active(a, &row.0)?.then(|| row.0.clone());
     let held_messages = match &hold {
-        Some(h) => holds::list(a, false)?
-            .into_iter()
-            .find(|x| &x.name == h)
-            .map_or(0, |x| x.messages),
+        // This hold alone (listing them all would run every hold's query).
+        Some(h) => holds::get(a, h)?.messages,
         None => 0,
     };
     let open = matches!(status, CaseStatus::Open | CaseStatus::AwaitingClarification);

@@ -178,16 +178,7 @@ pub fn delete(a: &mut Archive, ids: &[i64], reason: &str) -> Result<Certificate>
     if ids.is_empty() {
         return Err(Error::InvalidArgument("no message to delete".into()));
     }
-    for id in ids {
-        let exists: bool = a.conn().query_row(
-            "SELECT count(*) > 0 FROM messages WHERE id = ?1",
-            [id],
-            |r| r.get(0),
-        )?;
-        if !exists {
-            return Err(Error::NotFound(format!("no message {id} in the archive")));
-        }
-    }
+    super::require_messages(a, ids)?;
     let mut ids = ids.to_vec();
     ids.sort_unstable();
     ids.dedup();

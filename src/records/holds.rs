@@ -133,7 +133,8 @@ pub fn active(a: &mut Archive) -> Result<HeldSet> {
     Ok(HeldSet { holds })
 }
 
-fn read(a: &mut Archive, name: &str) -> Result<Hold> {
+/// One hold, with what it covers now.
+pub fn get(a: &mut Archive, name: &str) -> Result<Hold> {
     let row = a
         .conn()
         .query_row(
@@ -195,7 +196,7 @@ pub fn add(a: &mut Archive, name: &str, scope: &Scope, reason: &str) -> Result<H
     )?;
     tx.commit()?;
     advance_head(a, &entry)?;
-    read(a, name)
+    get(a, name)
 }
 
 pub fn list(a: &mut Archive, include_released: bool) -> Result<Vec<Hold>> {
@@ -206,12 +207,12 @@ pub fn list(a: &mut Archive, include_released: bool) -> Result<Vec<Hold>> {
         )?
         .query_map([include_released], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    names.iter().map(|n| read(a, n)).collect()
+    names.iter().map(|n| get(a, n)).collect()
 }
 
 /// Releases a hold; what it covered becomes disposable again when its retention is over.
 pub fn release(a: &mut Archive, name: &str) -> Result<Hold> {
-    let hold = read(a, name)?;
+    let hold = get(a, name)?;
     if hold.released_at.is_some() {
         return Err(Error::InvalidArgument(format!(
             "the hold {name:?} was released already"
@@ -231,12 +232,12 @@ pub fn release(a: &mut Archive, name: &str) -> Result<Hold> {
     )?;
     tx.commit()?;
     advance_head(a, &entry)?;
-    read(a, name)
+    get(a, name)
 }
 
 /// Replaces the scope of an active hold (a case's scope grows as searches are saved).
 pub fn set_query(a: &mut Archive, name: &str, query: &str) -> Result<Hold> {
-    let hold = read(a, name)?;
+    let hold = get(a, name)?;
     if hold.released_at.is_some() {
         return Err(Error::InvalidArgument(format!(
             "the hold {name:?} was released: place a new one"
@@ -257,7 +258,7 @@ pub fn set_query(a: &mut Archive, name: &str, query: &str) -> Result<Hold> {
     )?;
     tx.commit()?;
     advance_head(a, &entry)?;
-    read(a, name)
+    get(a, name)
 }
 
 /// Whether a hold of this name exists and is active.

@@ -89,6 +89,19 @@ pub fn verify_audit(a: &Archive) -> Result<audit::AuditVerify> {
     audit::verify(a.conn(), head.as_ref())
 }
 
+/// Every id names a message of the archive (else NotFound naming the first that does not).
+pub(crate) fn require_messages(a: &Archive, ids: &[i64]) -> Result<()> {
+    let mut stmt = a
+        .conn()
+        .prepare_cached("SELECT count(*) > 0 FROM messages WHERE id = ?1")?;
+    for id in ids {
+        if !stmt.query_row([id], |r| r.get::<_, bool>(0))? {
+            return Err(Error::NotFound(format!("no message {id} in the archive")));
+        }
+    }
+    Ok(())
+}
+
 /// Brings the index up to the changes just committed.
 pub(crate) fn sync_index(a: &mut Archive) -> Result<()> {
     a.catch_up_index(&mut |_, _| {})?;

@@ -92,16 +92,7 @@ fn target_messages(a: &mut Archive, target: &Target) -> Result<Vec<i64>> {
                 .collect::<rusqlite::Result<_>>()?
         }
         Target::Messages(ids) => {
-            for id in ids {
-                let exists: bool = a.conn().query_row(
-                    "SELECT count(*) > 0 FROM messages WHERE id = ?1",
-                    [id],
-                    |r| r.get(0),
-                )?;
-                if !exists {
-                    return Err(Error::NotFound(format!("no message {id} in the archive")));
-                }
-            }
+            super::require_messages(a, ids)?;
             ids.clone()
         }
         Target::Match(q) => {
