@@ -106,6 +106,7 @@ fn the_database_does_not_open_without_the_key() {
         !head.starts_with(b"SQLite format 3"),
         "the header is plaintext"
     );
+    holdfast::archive::sqlcipher::start();
     let conn = rusqlite::Connection::open(&db).unwrap();
     let err = conn
         .query_row("SELECT count(*) FROM messages", [], |r| r.get::<_, i64>(0))

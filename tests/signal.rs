@@ -233,6 +233,7 @@ fn profile(config: Value, current: bool) -> Profile {
     // Signal looks.
     let live = tmp.path().join("live");
     std::fs::create_dir_all(&live).unwrap();
+    holdfast::archive::sqlcipher::start();
     let c = Connection::open(live.join("db.sqlite")).unwrap();
     c.execute_batch(&format!(
         "PRAGMA key = \"x'{DB_KEY}'\"; PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0;"

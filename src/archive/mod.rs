@@ -17,6 +17,7 @@ pub mod fsutil;
 pub mod ingest;
 pub mod query;
 pub mod schema;
+pub mod sqlcipher;
 
 use std::fs::{self, File, OpenOptions};
 use std::path::{Path, PathBuf};
@@ -88,7 +89,7 @@ fn create_private_dir(dir: &Path) -> Result<()> {
 }
 
 fn open_database(path: &Path, key: Option<&SecretKey>) -> Result<Connection> {
-    let conn = Connection::open_with_flags(
+    let conn = sqlcipher::open(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE

@@ -596,8 +596,8 @@ fn open_copy(input: &mut Input, key: &str, dir: &std::path::Path) -> Result<Conn
             Error::bad_input(Location::file(member_display), format!("cannot read: {e}"))
         })?;
     }
-    let conn = Connection::open_with_flags(
-        dir.join("db.sqlite"),
+    let conn = crate::archive::sqlcipher::open(
+        &dir.join("db.sqlite"),
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
     conn.execute_batch(&format!(
