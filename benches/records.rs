@@ -221,7 +221,7 @@ pub fn foi_figures(messages: u64, seed: u64, log: &dyn Fn(&str)) -> Vec<Figure> 
     redact::decide(&mut a, "FOI-BENCH-1", &[], true, true).expect("accept");
     let out = tmp.path().join("bundle");
     let t = Instant::now();
-    let report = bundle::export(&mut a, "FOI-BENCH-1", &out, None).expect("export");
+    let report = bundle::export(&mut a, "FOI-BENCH-1", &out, None, &mut |_| {}).expect("export");
     let export_s = t.elapsed().as_secs_f64();
     log(&format!(
         "produced {} messages ({} redactions suggested and accepted) in {export_s:.2} s, {} files",

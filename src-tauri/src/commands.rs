@@ -4,8 +4,9 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use holdfast::api::{
-    self, foi, records, ArchiveStatus, ConversationList, ConversationView, ImportOptions,
-    ImportProgress, ImportReport, InitResult, SearchRequest, SearchResults, ShowOptions, Stats,
+    self, attachments, foi, records, ArchiveStatus, ConversationList, ConversationView,
+    ImportOptions, ImportProgress, ImportReport, InitResult, SearchRequest, SearchResults,
+    ShowOptions, Stats,
 };
 use holdfast::archive::{self, Archive, Unlock};
 use holdfast::crypto::keychain::OsKeychain;
@@ -219,6 +220,118 @@ pub async fn untag_conversation(
     .await
 }
 
+#[tauri::command]
+pub async fn tag_messages(
+    state: State<'_, AppState>,
+    messages: Vec<String>,
+    tag: String,
+) -> Reply<records::TagChange> {
+    with_archive(&state, move |a| {
+        let ids = messages
+            .iter()
+            .map(|m| parse_id(m))
+            .collect::<holdfast::Result<Vec<_>>>()?;
+        records::tag_add(a, &tag, &records::TagTarget::Messages(ids))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn untag_messages(
+    state: State<'_, AppState>,
+    messages: Vec<String>,
+    tag: String,
+) -> Reply<records::TagChange> {
+    with_archive(&state, move |a| {
+        let ids = messages
+            .iter()
+            .map(|m| parse_id(m))
+            .collect::<holdfast::Result<Vec<_>>>()?;
+        records::tag_remove(a, &tag, &records::TagTarget::Messages(ids))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn add_hold(
+    state: State<'_, AppState>,
+    request: records::NewHoldRequest,
+) -> Reply<records::Hold> {
+    with_archive(&state, move |a| records::hold_add_request(a, &request)).await
+}
+
+#[tauri::command]
+pub async fn release_hold(state: State<'_, AppState>, name: String) -> Reply<records::Hold> {
+    with_archive(&state, move |a| records::hold_release(a, &name)).await
+}
+
+#[tauri::command]
+pub async fn audit_search(
+    state: State<'_, AppState>,
+    query: records::AuditQuery,
+) -> Reply<records::AuditPage> {
+    with_archive(&state, move |a| records::audit_search(a, &query)).await
+}
+
+/// Saves a copy of an attachment into the user's Downloads folder (their home folder if the
+/// system names none).
+#[tauri::command]
+pub async fn save_attachment(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    attachment: String,
+) -> Reply<attachments::SavedAttachment> {
+    use tauri::Manager;
+    let dir = app
+        .path()
+        .download_dir()
+        .or_else(|_| app.path().home_dir())
+        .map_err(|e| {
+            ApiError::from(Error::InvalidArgument(format!("no folder to save to: {e}")))
+        })?;
+    with_archive(&state, move |a| {
+        attachments::save(a, parse_id(&attachment)?, &dir)
+    })
+    .await
+}
+
+/// `attachment://localhost/<id>`: a picture attachment, decrypted in memory, for an `<img>`.
+/// Only pictures told by their bytes are served, with their real type, no sniffing, and a
+/// policy that lets nothing in them run.
+pub fn serve_attachment(
+    app: &tauri::AppHandle,
+    request: tauri::http::Request<Vec<u8>>,
+    responder: tauri::UriSchemeResponder,
+) {
+    use tauri::http::{header, Response, StatusCode};
+    use tauri::Manager;
+    let open = app.state::<AppState>().open.clone();
+    let id = request.uri().path().trim_start_matches('/').to_string();
+    tauri::async_runtime::spawn_blocking(move || {
+        let found = match (
+            id.parse::<i64>(),
+            open.lock().unwrap_or_else(|p| p.into_inner()).as_ref(),
+        ) {
+            (Ok(id), Some(a)) => attachments::inline_image(a, id).ok(),
+            _ => None,
+        };
+        let response = match found {
+            Some((mime, bytes)) => Response::builder()
+                .status(StatusCode::OK)
+                .header(header::CONTENT_TYPE, mime)
+                .header("X-Content-Type-Options", "nosniff")
+                .header(header::CONTENT_SECURITY_POLICY, "default-src 'none'")
+                .header(header::CACHE_CONTROL, "no-store")
+                .body(bytes),
+            None => Response::builder()
+                .status(StatusCode::NOT_FOUND)
+                .header(header::CACHE_CONTROL, "no-store")
+                .body(Vec::new()),
+        };
+        responder.respond(response.unwrap_or_else(|_| Response::new(Vec::new())));
+    });
+}
+
 fn parse_id(id: &str) -> holdfast::Result<i64> {
     id.parse()
         .map_err(|_| Error::InvalidArgument(format!("{id:?} is not an id")))
@@ -419,8 +532,14 @@ pub async fn export_case(
     state: State<'_, AppState>,
     reference: String,
     out: PathBuf,
+    on_progress: Channel<foi::ExportProgress>,
 ) -> Reply<foi::ExportReport> {
-    with_archive(&state, move |a| foi::foi_export(a, &reference, &out, None)).await
+    with_archive(&state, move |a| {
+        foi::foi_export(a, &reference, &out, None, &mut |p| {
+            let _ = on_progress.send(p);
+        })
+    })
+    .await
 }
 
 #[tauri::command]

@@ -53,7 +53,16 @@ fn main() {
             commands::dispose_now,
             commands::explain_message,
             commands::messages_by_month,
+            commands::tag_messages,
+            commands::untag_messages,
+            commands::add_hold,
+            commands::release_hold,
+            commands::audit_search,
+            commands::save_attachment,
         ])
+        .register_asynchronous_uri_scheme_protocol("attachment", |ctx, request, responder| {
+            commands::serve_attachment(ctx.app_handle(), request, responder)
+        })
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {
             eprintln!("error: the window could not start: {e}");

@@ -49,7 +49,7 @@ pub fn foi_close(a: &mut Archive, reference: &str) -> Result<Case> {
     cases::close(a, reference)
 }
 
-pub use crate::foi::bundle::ExportReport;
+pub use crate::foi::bundle::{ExportProgress, ExportReport};
 pub use crate::foi::redact::{Redaction, Span as RedactSpan};
 pub use crate::foi::review::{Decision, ReviewItem, ReviewProgress, Target as ReviewTarget};
 
@@ -109,8 +109,9 @@ pub fn foi_export(
     reference: &str,
     out: &std::path::Path,
     prefix: Option<&str>,
+    progress: &mut dyn FnMut(ExportProgress),
 ) -> Result<ExportReport> {
-    crate::foi::bundle::export(a, reference, out, prefix)
+    crate::foi::bundle::export(a, reference, out, prefix, progress)
 }
 
 /// A new case, as the desktop app sends it.

@@ -1,6 +1,7 @@
 //! The core API: one function per user action, taking and returning serde types. The CLI and
 //! the desktop app are thin shells over these functions and hold no logic of their own.
 
+pub mod attachments;
 pub mod foi;
 pub mod records;
 pub mod types;

@@ -158,6 +158,81 @@ pub fn audit_log_newest(a: &Archive, limit: u64) -> Result<Vec<AuditEntry>> {
     Ok(entries)
 }
 
+/// The audit log as the desktop app filters it. Empty strings mean "any".
+#[derive(Debug, Clone, Default, serde::Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct AuditQuery {
+    /// An action or its family: `tag` lists `tag.add` and `tag.remove`.
+    pub action: Option<String>,
+    pub actor: Option<String>,
+    /// Words in the entry's detail: a tag, a case reference, a message id.
+    pub text: Option<String>,
+    /// `YYYY-MM-DD` in this device's zone, inclusive.
+    pub from: Option<String>,
+    /// `YYYY-MM-DD` in this device's zone, inclusive.
+    pub to: Option<String>,
+    /// Entries older than this one: the next page.
+    #[ts(type = "number | null")]
+    pub before: Option<u64>,
+    #[ts(type = "number")]
+    pub limit: u64,
+}
+
+/// A page of the audit log, newest first.
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct AuditPage {
+    pub entries: Vec<AuditEntry>,
+    /// Older entries match too.
+    pub more: bool,
+}
+
+/// The start of `day` (`YYYY-MM-DD`) in this device's zone, in Unix milliseconds.
+fn day_start_ms(day: &str, what: &str) -> Result<i64> {
+    let d = NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| {
+        Error::InvalidArgument(format!("{what} {day:?}: write a date (2026-03-01)"))
+    })?;
+    let midnight = d.and_hms_opt(0, 0, 0).expect("midnight exists");
+    let tz = zone::system_zone().unwrap_or(chrono_tz::UTC);
+    Ok(tz
+        .from_local_datetime(&midnight)
+        .earliest()
+        .map_or(midnight.and_utc().timestamp_millis(), |t| {
+            t.timestamp_millis()
+        }))
+}
+
+pub fn audit_search(a: &Archive, q: &AuditQuery) -> Result<AuditPage> {
+    fn given(s: &Option<String>) -> Option<&str> {
+        s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+    }
+    let until_ms = match given(&q.to) {
+        Some(day) => {
+            let d = NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| {
+                Error::InvalidArgument(format!("to {day:?}: write a date (2026-03-01)"))
+            })?;
+            let next = d.succ_opt().unwrap_or(d).format("%Y-%m-%d").to_string();
+            Some(day_start_ms(&next, "to")?)
+        }
+        None => None,
+    };
+    let filter = audit::Filter {
+        action_prefix: given(&q.action),
+        actor: given(&q.actor),
+        text: given(&q.text),
+        from_ms: given(&q.from)
+            .map(|d| day_start_ms(d, "from"))
+            .transpose()?,
+        until_ms,
+        before_seq: q.before,
+    };
+    let limit = q.limit.clamp(1, 1000);
+    let mut entries = audit::newest(a.conn(), &filter, limit + 1)?;
+    let more = entries.len() as u64 > limit;
+    entries.truncate(limit as usize);
+    Ok(AuditPage { entries, more })
+}
+
 pub fn audit_verify(a: &Archive) -> Result<AuditVerify> {
     records::verify_audit(a)
 }
@@ -235,6 +310,32 @@ pub fn policy_add_request(a: &mut Archive, r: &NewPolicyRequest) -> Result<Polic
             lock: r.lock,
         },
     )
+}
+
+/// A new hold, as the desktop app sends it: a search, and optionally a date range.
+#[derive(Debug, Clone, serde::Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct NewHoldRequest {
+    pub name: String,
+    /// A search of the query language; empty holds every message (in the date range).
+    #[serde(rename = "match")]
+    #[ts(rename = "match")]
+    pub query: String,
+    /// `YYYY-MM-DD`, inclusive; empty for no bound.
+    pub from: String,
+    pub to: String,
+    pub reason: String,
+}
+
+pub fn hold_add_request(a: &mut Archive, r: &NewHoldRequest) -> Result<Hold> {
+    let given = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+    let scope = HoldScope {
+        query: given(&r.query),
+        from_date: given(&r.from),
+        to_date: given(&r.to),
+        ..HoldScope::default()
+    };
+    holds::add(a, r.name.trim(), &scope, r.reason.trim())
 }
 
 /// What a disposal from the desktop app did (the plan's id lists left out).

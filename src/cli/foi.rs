@@ -403,7 +403,7 @@ pub fn run(json: bool, dir: &Path, pf: Option<&Path>, cmd: &FoiCommand) -> Resul
                 out,
                 prefix,
             } => {
-                let r = f::foi_export(&mut a, reference, out, prefix.as_deref())?;
+                let r = f::foi_export(&mut a, reference, out, prefix.as_deref(), &mut |_| {})?;
                 emit(json, &r, |r| {
                     println!(
                     "{}: {} messages ({} withheld, {} redactions) → {} ({} files), root hash {}",

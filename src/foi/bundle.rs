@@ -63,6 +63,19 @@ pub struct ExportReport {
     pub took_ms: f64,
 }
 
+/// How far a production has got: `done` of `total` steps (one per attachment copied, one per
+/// conversation's transcripts, then the tables, the redaction check and the manifest).
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ExportProgress {
+    /// `attachments`, `transcripts`, `tables`, `checking`, `manifest` or `done`.
+    pub step: String,
+    #[ts(type = "number")]
+    pub done: u64,
+    #[ts(type = "number")]
+    pub total: u64,
+}
+
 /// One file of the bundle, for the manifest.
 #[derive(Debug, Clone, Serialize)]
 struct FileEntry {
@@ -411,6 +424,7 @@ pub fn export(
     reference: &str,
     out: &Path,
     prefix: Option<&str>,
+    progress: &mut dyn FnMut(ExportProgress),
 ) -> Result<ExportReport> {
     let started = std::time::Instant::now();
     if out.exists()
@@ -434,8 +448,24 @@ pub fn export(
         files: Vec::new(),
     };
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    let attachments: u64 = convs
+        .iter()
+        .flat_map(|c| &c.messages)
+        .map(|m| m.attachments.len() as u64)
+        .sum();
+    let total = attachments + convs.len() as u64 + 3;
+    let mut done = 0u64;
+    let mut step = |name: &str, advance: u64| {
+        done += advance;
+        progress(ExportProgress {
+            step: name.to_string(),
+            done,
+            total,
+        });
+    };
     let result = (|| -> Result<ExportReport> {
         // Attachments first: their SHA-256 goes into every other file.
+        step("attachments", 0);
         for c in &mut convs {
             for m in &mut c.messages {
                 for att in &mut m.attachments {
@@ -445,6 +475,7 @@ pub fn export(
                     } else {
                         att.sha256 = None;
                     }
+                    step("attachments", 1);
                 }
             }
         }
@@ -455,6 +486,7 @@ pub fn export(
                 transcript_html(&info, c).as_bytes(),
             )?;
             w.put(&format!("{base}.pdf"), &super::pdf::transcript(&info, c)?)?;
+            step("transcripts", 1);
         }
         // messages.jsonl and messages.csv
         let mut jsonl = Vec::new();
@@ -561,6 +593,7 @@ pub fn export(
                 .expect("JSON")
                 .as_bytes(),
         )?;
+        step("checking", 1);
         // Burned in: no produced file holds a redacted text, in any encoding.
         for f in &w.files {
             let bytes =
@@ -572,6 +605,7 @@ pub fn export(
                 )));
             }
         }
+        step("manifest", 1);
         // The manifest, last: every file's hash and the root hash over them.
         let mut files = w.files.clone();
         files.sort_by(|x, y| x.path.cmp(&y.path));
@@ -603,6 +637,7 @@ pub fn export(
                 .as_bytes(),
         )
         .map_err(|e| Error::io(out.join("manifest.json"), e))?;
+        step("done", 1);
         Ok(ExportReport {
             case: info.case.clone(),
             out: out.display().to_string(),

@@ -146,22 +146,74 @@ pub fn entries(
          WHERE ?1 IS NULL OR substr(action, 1, length(?1)) = ?1
          ORDER BY seq LIMIT ?2 OFFSET ?3"
     ))?;
-    let clamp = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
-    let rows = stmt.query_map(params![action_prefix, clamp(limit), clamp(offset)], |r| {
-        let at_ms: i64 = r.get(1)?;
-        let detail: String = r.get(4)?;
-        Ok(AuditEntry {
-            seq: r.get::<_, i64>(0)? as u64,
-            at: rfc3339(at_ms),
-            at_ms,
-            actor: r.get(2)?,
-            action: r.get(3)?,
-            // A damaged detail is shown as the text it is; `verify` reports it.
-            detail: serde_json::from_str(&detail).unwrap_or(Value::String(detail)),
-            prev: r.get(5)?,
-            hash: r.get(6)?,
-        })
-    })?;
+    let rows = stmt.query_map(
+        params![action_prefix, clamp(limit), clamp(offset)],
+        entry_from_row,
+    )?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn clamp(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+fn entry_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEntry> {
+    let at_ms: i64 = r.get(1)?;
+    let detail: String = r.get(4)?;
+    Ok(AuditEntry {
+        seq: r.get::<_, i64>(0)? as u64,
+        at: rfc3339(at_ms),
+        at_ms,
+        actor: r.get(2)?,
+        action: r.get(3)?,
+        // A damaged detail is shown as the text it is; `verify` reports it.
+        detail: serde_json::from_str(&detail).unwrap_or(Value::String(detail)),
+        prev: r.get(5)?,
+        hash: r.get(6)?,
+    })
+}
+
+/// Which entries to list, newest first: each field narrows the list, `None` does not.
+#[derive(Debug, Clone, Default)]
+pub struct Filter<'a> {
+    /// `tag` matches `tag.add` and `tag.remove`.
+    pub action_prefix: Option<&'a str>,
+    /// Contained in the actor, any case.
+    pub actor: Option<&'a str>,
+    /// Contained in the detail's JSON text, ASCII letters in any case (a tag, a case reference).
+    pub text: Option<&'a str>,
+    /// Unix milliseconds, inclusive.
+    pub from_ms: Option<i64>,
+    /// Unix milliseconds, exclusive.
+    pub until_ms: Option<i64>,
+    /// Only entries before this one (the next page).
+    pub before_seq: Option<u64>,
+}
+
+/// Up to `limit` entries matching `f`, newest first.
+pub fn newest(conn: &Connection, f: &Filter<'_>, limit: u64) -> Result<Vec<AuditEntry>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM audit_log
+         WHERE (?1 IS NULL OR substr(action, 1, length(?1)) = ?1)
+           AND (?2 IS NULL OR instr(lower(actor), lower(?2)) > 0)
+           AND (?3 IS NULL OR instr(lower(detail), lower(?3)) > 0)
+           AND (?4 IS NULL OR at >= ?4)
+           AND (?5 IS NULL OR at < ?5)
+           AND (?6 IS NULL OR seq < ?6)
+         ORDER BY seq DESC LIMIT ?7"
+    ))?;
+    let rows = stmt.query_map(
+        params![
+            f.action_prefix,
+            f.actor,
+            f.text,
+            f.from_ms,
+            f.until_ms,
+            f.before_seq.map(clamp),
+            clamp(limit)
+        ],
+        entry_from_row,
+    )?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -443,6 +495,52 @@ mod tests {
             .unwrap();
         }
         conn
+    }
+
+    #[test]
+    fn the_newest_entries_narrow_by_action_family_actor_text_dates_and_page() {
+        let conn = log_of_20("s");
+        let seqs = |f: &Filter<'_>, limit| -> Vec<u64> {
+            newest(&conn, f, limit)
+                .unwrap()
+                .iter()
+                .map(|e| e.seq)
+                .collect()
+        };
+        // Newest first.
+        assert_eq!(seqs(&Filter::default(), 3), vec![20, 19, 18]);
+        // A family: hold.add (seq 1, 6, 11, 16) and hold.release (4, 9, 14, 19).
+        let holds = Filter {
+            action_prefix: Some("hold"),
+            ..Filter::default()
+        };
+        assert_eq!(seqs(&holds, 100), vec![19, 16, 14, 11, 9, 6, 4, 1]);
+        // The next page starts below the last one shown.
+        let page2 = Filter {
+            before_seq: Some(11),
+            ..holds.clone()
+        };
+        assert_eq!(seqs(&page2, 2), vec![9, 6]);
+        // Actor, any case: bob is entries 2, 5, 8, ...
+        let bob = Filter {
+            actor: Some("BOB"),
+            action_prefix: Some("tag"),
+            ..Filter::default()
+        };
+        assert_eq!(seqs(&bob, 100), vec![17, 2]);
+        // Text in the detail, ASCII letters in any case ("päper 7" is entry 8's query).
+        let text = Filter {
+            text: Some("Päper 7"),
+            ..Filter::default()
+        };
+        assert_eq!(seqs(&text, 100), vec![8]);
+        // Dates: from inclusive, until exclusive (entries are a minute apart from T0).
+        let window = Filter {
+            from_ms: Some(T0 + 5 * 60_000),
+            until_ms: Some(T0 + 8 * 60_000),
+            ..Filter::default()
+        };
+        assert_eq!(seqs(&window, 100), vec![8, 7, 6]);
     }
 
     /// What an attacker with the key does first.
