@@ -39,6 +39,11 @@ import type { ExportReport } from "./bindings/ExportReport";
 import type { Redaction } from "./bindings/Redaction";
 import type { ReviewItem } from "./bindings/ReviewItem";
 import type { ReviewProgress } from "./bindings/ReviewProgress";
+import type { AuditPage } from "./bindings/AuditPage";
+import type { AuditQuery } from "./bindings/AuditQuery";
+import type { ExportProgress } from "./bindings/ExportProgress";
+import type { NewHoldRequest } from "./bindings/NewHoldRequest";
+import type { SavedAttachment } from "./bindings/SavedAttachment";
 
 export type InvokeArgs = Record<string, unknown>;
 
@@ -54,16 +59,24 @@ export interface Backend {
   invoke<T>(cmd: string, args?: InvokeArgs): Promise<T>;
   /** import_paths needs a Channel, which only exists inside Tauri. */
   importPaths(paths: string[], options: ImportOptions, onProgress: (p: ImportProgress) => void): Promise<ImportReport>;
+  /** A command that streams progress through a Channel argument named `onProgress`. */
+  invokeWithProgress<T, P>(cmd: string, args: InvokeArgs, onProgress: (p: P) => void): Promise<T>;
+  /** The URL an `<img>` loads an attachment's picture from. */
+  attachmentUrl(id: string): string;
   onFileDrag(handler: (e: FileDragEvent) => void): Promise<() => void>;
 }
 
 const tauriBackend: Backend = {
   invoke: (cmd, args) => invoke(cmd, args),
   importPaths(paths, options, onProgress) {
-    const channel = new Channel<ImportProgress>();
-    channel.onmessage = onProgress;
-    return invoke<ImportReport>("import_paths", { paths, options, onProgress: channel });
+    return this.invokeWithProgress<ImportReport, ImportProgress>("import_paths", { paths, options }, onProgress);
   },
+  invokeWithProgress<T, P>(cmd: string, args: InvokeArgs, onProgress: (p: P) => void) {
+    const channel = new Channel<P>();
+    channel.onmessage = onProgress;
+    return invoke<T>(cmd, { ...args, onProgress: channel });
+  },
+  attachmentUrl: (id) => attachmentSrc(id, navigator.userAgent),
   onFileDrag(handler) {
     return getCurrentWebview().onDragDropEvent((event) => {
       const p = event.payload;
@@ -72,6 +85,16 @@ const tauriBackend: Backend = {
     });
   },
 };
+
+/**
+ * The URL of the attachment:// scheme the core serves pictures on: `attachment://localhost/ID`,
+ * or `http://attachment.localhost/ID` where the webview (WebView2 on Windows, Android) only
+ * takes custom schemes under http (as Tauri's own convertFileSrc does).
+ */
+export function attachmentSrc(id: string, userAgent: string): string {
+  const path = encodeURIComponent(id);
+  return /Windows|Android/.test(userAgent) ? `http://attachment.localhost/${path}` : `attachment://localhost/${path}`;
+}
 
 let backendPromise: Promise<Backend> | null = null;
 
@@ -271,6 +294,39 @@ export function listCertificates(): Promise<Certificate[]> {
   return call("list_certificates");
 }
 
+/** Tags the messages (a selection in a conversation); a triage class replaces the other two. */
+export function tagMessages(messages: string[], tag: string): Promise<TagChange> {
+  return call("tag_messages", { messages, tag });
+}
+
+export function untagMessages(messages: string[], tag: string): Promise<TagChange> {
+  return call("untag_messages", { messages, tag });
+}
+
+/** Places a hold; what it covers can no longer be disposed of, deleted or re-triaged away. */
+export function addHold(request: NewHoldRequest): Promise<Hold> {
+  return call("add_hold", { request });
+}
+
+export function releaseHold(name: string): Promise<Hold> {
+  return call("release_hold", { name });
+}
+
+/** A page of the audit log, newest first, narrowed by the query's filters. */
+export function auditSearch(query: AuditQuery): Promise<AuditPage> {
+  return call("audit_search", { query });
+}
+
+/** Saves a copy of an attachment into the Downloads folder (never overwriting a file). */
+export function saveAttachment(attachment: string): Promise<SavedAttachment> {
+  return call("save_attachment", { attachment });
+}
+
+/** Where an `<img>` loads a picture attachment from; resolves in the app and in mock mode. */
+export async function attachmentUrl(id: string): Promise<string> {
+  return (await backend()).attachmentUrl(id);
+}
+
 /** The newest `limit` entries of the audit log, newest first. */
 export function auditLog(limit: number): Promise<AuditEntry[]> {
   return call("audit_log", { limit });
@@ -347,9 +403,19 @@ export function decideRedactions(reference: string, ids: string[], accept: boole
   return call("decide_redactions", { reference, ids, accept });
 }
 
-/** Writes the production bundle into `out` (a new or empty folder). */
-export function exportCase(reference: string, out: string): Promise<ExportReport> {
-  return call("export_case", { reference, out });
+/** Writes the production bundle into `out` (a new or empty folder); progress arrives while
+ * the promise is pending. */
+export async function exportCase(
+  reference: string,
+  out: string,
+  onProgress: (p: ExportProgress) => void = () => {},
+): Promise<ExportReport> {
+  try {
+    const b = await backend();
+    return await b.invokeWithProgress<ExportReport, ExportProgress>("export_case", { reference, out }, onProgress);
+  } catch (e) {
+    throw fail(e);
+  }
 }
 
 // ------------------------------------------------------ records actions ---

@@ -28,7 +28,15 @@ export function auditSummary(e: Pick<AuditEntry, "action" | "detail">): string {
       break;
     case "tag.add":
     case "tag.remove": {
-      const on = s("conversation") ? `conversation ${s("conversation")}` : s("match") ? `“${s("match")}”` : "messages";
+      const ids = field(d, "messages");
+      const n = Array.isArray(ids) ? ids.length : 0;
+      const on = s("conversation")
+        ? `conversation ${s("conversation")}`
+        : s("match")
+          ? `“${s("match")}”`
+          : n > 0
+            ? `${n} selected ${n === 1 ? "message" : "messages"}`
+            : "messages";
       text = `${s("tag")} on ${on}`;
       break;
     }
@@ -36,6 +44,9 @@ export function auditSummary(e: Pick<AuditEntry, "action" | "detail">): string {
     case "hold.release":
     case "hold.scope":
       text = `${s("hold")}${s("messages") ? ` — ${s("messages")} messages` : ""}`;
+      break;
+    case "attachment.save":
+      text = `${s("name")} (message ${s("message")}) saved to ${s("to")}`;
       break;
     case "dispose":
       text = `certificate ${s("certificate")}: ${s("messages")} messages, approved by ${s("approver")}`;
@@ -84,3 +95,20 @@ export function charRange(text: string, startUtf16: number, endUtf16: number): [
 
 /** The exemption codes offered when redacting or withholding (free text is allowed too). */
 export const EXEMPTIONS = ["s40(2)", "s41", "s42", "s43", "s36", "s38"] as const;
+
+/** The action families the audit log can be narrowed to (prefixes of the core's actions). */
+export const AUDIT_FAMILIES: readonly { prefix: string; label: string }[] = [
+  { prefix: "", label: "Every action" },
+  { prefix: "import", label: "Imports" },
+  { prefix: "search", label: "Searches" },
+  { prefix: "tag", label: "Tags and triage" },
+  { prefix: "policy", label: "Retention policies" },
+  { prefix: "hold", label: "Holds" },
+  { prefix: "dispose", label: "Disposals" },
+  { prefix: "delete", label: "Deletions" },
+  { prefix: "certificate", label: "Certificates" },
+  { prefix: "foi", label: "FOI cases" },
+  { prefix: "attachment", label: "Attachments saved" },
+  { prefix: "unlock", label: "Unlocks" },
+  { prefix: "passphrase", label: "Passphrase changes" },
+];

@@ -2,7 +2,7 @@
 
 import type { IconName } from "./Icon.svelte";
 
-export type ScreenId = "home" | "search" | "conversations" | "import" | "records" | "cases" | "settings";
+export type ScreenId = "home" | "search" | "conversations" | "import" | "records" | "cases" | "audit" | "settings";
 
 export type ScreenEntry = { id: ScreenId; label: string; icon: IconName };
 
@@ -13,6 +13,7 @@ export const SCREENS: readonly ScreenEntry[] = [
   { id: "import", label: "Import", icon: "import" },
   { id: "records", label: "Records", icon: "shield" },
   { id: "cases", label: "FOI cases", icon: "case" },
+  { id: "audit", label: "Audit", icon: "check" },
   { id: "settings", label: "Settings", icon: "key" },
 ];
 

@@ -43,10 +43,33 @@ describe("MessageBubble renders hostile input as text", () => {
     expect(named.container.querySelector(".sender")!.textContent).toBe(HOSTILE);
 
     const chip = render(AttachmentChip, {
-      attachment: { id: "a1", name: HOSTILE, mime: "image/jpeg", size: 2048, status: "stored" },
+      attachment: { id: "a1", name: HOSTILE, mime: "application/pdf", size: 2048, status: "stored" },
     });
     expect(chip.container.querySelector("img, b")).toBeNull();
     expect(chip.container.querySelector(".attachment-name")!.textContent).toBe(HOSTILE);
+  });
+
+  it("shows a stored picture from attachment:// with its hostile name only as alt text", async () => {
+    const chip = render(AttachmentChip, {
+      attachment: { id: "a1", name: HOSTILE, mime: "image/jpeg", size: 2048, status: "stored" },
+    });
+    await vi.waitFor(() => expect(chip.container.querySelector("img.attachment-picture")).not.toBeNull());
+    const imgs = chip.container.querySelectorAll("img");
+    expect(imgs.length).toBe(1);
+    expect(imgs[0].getAttribute("src")).toBe("attachment://localhost/a1");
+    expect(imgs[0].getAttribute("alt")).toBe(HOSTILE);
+    expect(chip.container.querySelector("b")).toBeNull();
+    // A picture that fails to load leaves the chip, which still names the file.
+    await fireEvent.error(imgs[0]);
+    expect(chip.container.querySelector("img")).toBeNull();
+    expect(chip.container.querySelector(".attachment-name")!.textContent).toBe(HOSTILE);
+  });
+
+  it("shows no picture for an attachment the export left out", () => {
+    const chip = render(AttachmentChip, {
+      attachment: { id: "a2", name: "IMG-2.jpg", mime: "image/jpeg", size: null, status: "omitted" },
+    });
+    expect(chip.container.querySelector("img, button")).toBeNull();
   });
 
   it("shows links as non-clickable text", () => {

@@ -44,6 +44,35 @@ describe("api commands", () => {
     expect(seen).toEqual([{ phase: "scanning", path: "/x.zip" }]);
   });
 
+  it("streams a production's progress and names the records commands", async () => {
+    const seen: unknown[] = [];
+    invoke.mockImplementation((_cmd: string, args: { onProgress: { onmessage: (m: unknown) => void } }) => {
+      args.onProgress.onmessage({ step: "attachments", done: 1, total: 5 });
+      return Promise.resolve({ case: "FOI-1" });
+    });
+    await api.exportCase("FOI-1", "/out", (p) => seen.push(p));
+    expect(invoke.mock.calls[0][0]).toBe("export_case");
+    expect(invoke.mock.calls[0][1]).toMatchObject({ reference: "FOI-1", out: "/out" });
+    expect(seen).toEqual([{ step: "attachments", done: 1, total: 5 }]);
+
+    invoke.mockReset();
+    invoke.mockResolvedValue({});
+    await api.tagMessages(["4", "5"], "contract");
+    expect(invoke).toHaveBeenLastCalledWith("tag_messages", { messages: ["4", "5"], tag: "contract" });
+    await api.addHold({ name: "H", match: "depot", from: "", to: "", reason: "claim" });
+    expect(invoke).toHaveBeenLastCalledWith("add_hold", { request: { name: "H", match: "depot", from: "", to: "", reason: "claim" } });
+    await api.releaseHold("H");
+    expect(invoke).toHaveBeenLastCalledWith("release_hold", { name: "H" });
+    await api.saveAttachment("9");
+    expect(invoke).toHaveBeenLastCalledWith("save_attachment", { attachment: "9" });
+  });
+
+  it("addresses pictures on attachment:// (under http where the webview needs it)", () => {
+    expect(api.attachmentSrc("12", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/605.1.15")).toBe("attachment://localhost/12");
+    expect(api.attachmentSrc("12", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Edg/120")).toBe("http://attachment.localhost/12");
+    expect(api.attachmentSrc("a/b", "Linux")).toBe("attachment://localhost/a%2Fb");
+  });
+
   it("rejects with a typed ApiFailure and tells listeners about 'locked'", async () => {
     const locked = vi.fn();
     const stop = api.onLockedError(locked);

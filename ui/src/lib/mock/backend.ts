@@ -8,6 +8,11 @@ import type { Case } from "../bindings/Case";
 import type { Certificate } from "../bindings/Certificate";
 import type { DueSummary } from "../bindings/DueSummary";
 import type { Hold } from "../bindings/Hold";
+import type { AuditPage } from "../bindings/AuditPage";
+import type { AuditQuery } from "../bindings/AuditQuery";
+import type { ExportProgress } from "../bindings/ExportProgress";
+import type { NewHoldRequest } from "../bindings/NewHoldRequest";
+import type { SavedAttachment } from "../bindings/SavedAttachment";
 import type { NewCaseRequest } from "../bindings/NewCaseRequest";
 import type { Policy } from "../bindings/Policy";
 import type { TagChange } from "../bindings/TagChange";
@@ -67,7 +72,17 @@ const state = {
   audit: [] as AuditEntry[],
   marks: new Map<string, Decision>(),
   redactions: [] as Redaction[],
+  /** Holds placed in the Records screen (cases' holds are listed from the cases). */
+  holds: [] as Hold[],
 };
+
+/** A picture for mock image attachments (the app serves the real one from attachment://). */
+const MOCK_PICTURE =
+  "data:image/svg+xml," +
+  encodeURIComponent(
+    '<svg xmlns="http://www.w3.org/2000/svg" width="320" height="200"><rect width="320" height="200" fill="#cbd5e1"/>' +
+      '<path d="M40 170l70-90 50 60 35-40 85 70z" fill="#64748b"/><circle cx="250" cy="55" r="22" fill="#f8fafc"/></svg>',
+  );
 
 /** The mock's scope of a case: the messages of its first conversation (enough to try review). */
 function scopeItems(reference: string): ReviewItem[] {
@@ -298,9 +313,67 @@ async function handle(cmd: string, args: InvokeArgs = {}): Promise<unknown> {
     case "list_policies":
       requireUnlocked();
       return MOCK_POLICIES;
+    case "add_hold": {
+      requireUnlocked();
+      const r = args.request as NewHoldRequest;
+      if (!r.name.trim()) return fail("bad_input", "a hold needs a name");
+      if (state.holds.some((h) => h.name === r.name.trim() && !h.released_at)) return fail("bad_input", `a hold "${r.name}" is active already`);
+      const hold: Hold = {
+        id: String(100 + state.holds.length),
+        name: r.name.trim(),
+        match: [r.match.trim(), r.from && `after:${r.from}`, r.to && `before:${r.to}`].filter(Boolean).join(" ") || "*",
+        reason: r.reason,
+        created_at: new Date().toISOString(),
+        created_by: "alex",
+        released_at: null,
+        released_by: null,
+        messages: 42,
+      };
+      state.holds.push(hold);
+      audited("hold.add", { hold: hold.name, query: hold.match, reason: hold.reason });
+      return hold;
+    }
+    case "release_hold": {
+      requireUnlocked();
+      const h = state.holds.find((x) => x.name === args.name && !x.released_at);
+      if (!h) return fail("not_found", `no active hold "${String(args.name)}"`);
+      h.released_at = new Date().toISOString();
+      h.released_by = "alex";
+      audited("hold.release", { hold: h.name });
+      return h;
+    }
+    case "tag_messages":
+    case "untag_messages": {
+      requireUnlocked();
+      const ids = args.messages as string[];
+      const tag = String(args.tag ?? "");
+      if (!tag.trim()) return fail("bad_input", "a tag needs a name");
+      audited(cmd === "tag_messages" ? "tag.add" : "tag.remove", { tag, messages: ids });
+      return { tag, messages: ids.length, conversations: 0 } satisfies TagChange;
+    }
+    case "audit_search": {
+      requireUnlocked();
+      const q = args.query as AuditQuery;
+      const has = (s: string | null) => (s ?? "").trim() !== "";
+      const found = state.audit
+        .filter((e) => !has(q.action) || e.action.startsWith(q.action!.trim()))
+        .filter((e) => !has(q.actor) || e.actor.toLowerCase().includes(q.actor!.trim().toLowerCase()))
+        .filter((e) => !has(q.text) || JSON.stringify(e.detail).toLowerCase().includes(q.text!.trim().toLowerCase()))
+        .filter((e) => !has(q.from) || e.at.slice(0, 10) >= q.from!)
+        .filter((e) => !has(q.to) || e.at.slice(0, 10) <= q.to!)
+        .filter((e) => q.before === null || e.seq < q.before)
+        .reverse();
+      return { entries: found.slice(0, q.limit), more: found.length > q.limit } satisfies AuditPage;
+    }
+    case "save_attachment": {
+      requireUnlocked();
+      const name = `attachment-${String(args.attachment)}`;
+      audited("attachment.save", { attachment: args.attachment, to: `/home/alex/Downloads/${name}` });
+      return { path: `/home/alex/Downloads/${name}`, bytes: 48213 } satisfies SavedAttachment;
+    }
     case "list_holds":
       requireUnlocked();
-      return state.cases
+      return [...state.cases
         .filter((c) => c.hold)
         .map((c, i) => ({
           id: String(i + 1),
@@ -312,7 +385,7 @@ async function handle(cmd: string, args: InvokeArgs = {}): Promise<unknown> {
           released_at: null,
           released_by: null,
           messages: c.held_messages,
-        })) satisfies Hold[];
+        })), ...state.holds] satisfies Hold[];
     case "disposal_due": {
       requireUnlocked();
       const personal = state.conversations.filter((c) => c.summary.tags.includes("personal"));
@@ -425,7 +498,12 @@ async function handle(cmd: string, args: InvokeArgs = {}): Promise<unknown> {
     case "export_case": {
       requireUnlocked();
       const p = progressOf(String(args.reference));
-      await sleep(800);
+      const onProgress = args.onProgress as ((e: ExportProgress) => void) | undefined;
+      const steps = ["attachments", "transcripts", "transcripts", "tables", "checking", "manifest", "done"];
+      for (const [i, step] of steps.entries()) {
+        onProgress?.({ step, done: i + 1, total: steps.length });
+        await sleep(150);
+      }
       return {
         case: String(args.reference),
         out: String(args.out),
@@ -544,6 +622,10 @@ export const mockBackend: Backend = {
   invoke<T>(cmd: string, args?: InvokeArgs): Promise<T> {
     return handle(cmd, args) as Promise<T>;
   },
+  invokeWithProgress<T, P>(cmd: string, args: InvokeArgs, onProgress: (p: P) => void): Promise<T> {
+    return handle(cmd, { ...args, onProgress }) as Promise<T>;
+  },
+  attachmentUrl: () => MOCK_PICTURE,
   async importPaths(paths, options, onProgress): Promise<ImportReport> {
     requireUnlocked();
     const sources: SourceReport[] = [];
