@@ -63,6 +63,10 @@ fn screens_dir() -> PathBuf {
 /// Xvfb (when there is no display) and tauri-driver, or None when the tools are missing.
 struct Driver {
     port: u16,
+    /// The app's Downloads folder (named in a user-dirs.dirs under a private XDG_CONFIG_HOME,
+    /// as a desktop session names it), where Save a copy writes.
+    downloads: PathBuf,
+    _config: tempfile::TempDir,
     _xvfb: Option<Killed>,
     _driver: Killed,
 }
@@ -94,6 +98,14 @@ fn driver() -> Option<Driver> {
     } else {
         None
     };
+    let config = tempfile::tempdir().unwrap();
+    let downloads = config.path().join("Downloads");
+    std::fs::create_dir_all(&downloads).unwrap();
+    std::fs::write(
+        config.path().join("user-dirs.dirs"),
+        format!("XDG_DOWNLOAD_DIR=\"{}\"\n", downloads.display()),
+    )
+    .unwrap();
     let port = free_port();
     let native = free_port();
     let child = Command::new(which("tauri-driver").unwrap())
@@ -104,6 +116,7 @@ fn driver() -> Option<Driver> {
             &native.to_string(),
         ])
         .env("DISPLAY", display.unwrap())
+        .env("XDG_CONFIG_HOME", config.path())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -116,6 +129,8 @@ fn driver() -> Option<Driver> {
     }
     Some(Driver {
         port,
+        downloads,
+        _config: config,
         _xvfb: xvfb,
         _driver: Killed(child),
     })
@@ -237,14 +252,19 @@ fn prepared_archive(dir: &Path) {
     .unwrap();
 }
 
+const PHOTO: &str = "00000003-PHOTO-2024-11-14-18-03-52.jpg";
+
+/// The iOS fixture's chat as a zip, its photo a real picture (tests/fixtures/pictures).
 fn ios_zip(dest: &Path) {
     use std::io::Write;
     let mut w = zip_writer(dest);
-    for name in ["_chat.txt", "00000003-PHOTO-2024-11-14-18-03-52.jpg"] {
+    for (name, from) in [
+        ("_chat.txt", fixtures().join("whatsapp/ios/_chat.txt")),
+        (PHOTO, fixtures().join("pictures/site-photo.jpg")),
+    ] {
         w.start_file(name, zip::write::SimpleFileOptions::default())
             .unwrap();
-        w.write_all(&std::fs::read(fixtures().join("whatsapp/ios").join(name)).unwrap())
-            .unwrap();
+        w.write_all(&std::fs::read(from).unwrap()).unwrap();
     }
     w.finish().unwrap();
 }
@@ -402,6 +422,43 @@ async fn desktop_app_unlocks_shows_imports_and_creates_archives() {
     );
     shot(&c, "conversation-slack").await;
 
+    // A picture from the iOS zip shows inline, decrypted through attachment://; Save a copy
+    // writes the original bytes into Downloads.
+    for r in c.find_all(Locator::Css(".conversation-row")).await.unwrap() {
+        if r.html(false).await.unwrap().contains("Facilities board") {
+            r.click().await.unwrap();
+        }
+    }
+    css(&c, "img.attachment-picture").await;
+    let mut width = serde_json::Value::Null;
+    for _ in 0..50 {
+        width = c
+            .execute(
+                "const i = document.querySelector('img.attachment-picture');
+                 return i && i.complete ? i.naturalWidth : 0;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if width.as_u64().unwrap_or(0) > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        width.as_u64().unwrap_or(0) > 0,
+        "the picture loaded: {width}"
+    );
+    shot(&c, "conversation-picture").await;
+    css(&c, ".attachment-save").await.click().await.unwrap();
+    let note = text_of(&c, ".attachment-note").await;
+    assert!(note.contains("Saved to"), "{note}");
+    assert_eq!(
+        std::fs::read(d.downloads.join(PHOTO)).unwrap(),
+        std::fs::read(fixtures().join("pictures/site-photo.jpg")).unwrap(),
+        "the saved copy is the original"
+    );
+
     // Triage a conversation in one click; the class shows as pressed and survives a reload.
     for r in c.find_all(Locator::Css(".conversation-row")).await.unwrap() {
         if r.html(false).await.unwrap().contains("Northgate depot") {
@@ -422,18 +479,111 @@ async fn desktop_app_unlocks_shows_imports_and_creates_archives() {
     .await;
     shot(&c, "conversation-triaged").await;
 
-    // Records: policies, what is due, the audit log and its verification.
+    // Select a range of messages (a click, then a shift-click five messages on) and tag them;
+    // the search index follows.
+    css(&c, "#select-toggle").await.click().await.unwrap();
+    css(&c, ".select-message").await;
+    let boxes = c.find_all(Locator::Css(".select-message")).await.unwrap();
+    boxes[1].click().await.unwrap();
+    let shifted = c
+        .execute(
+            "const b = document.querySelectorAll('.select-message')[5];
+             b.dispatchEvent(new MouseEvent('click', {bubbles: true, cancelable: true, shiftKey: true}));
+             return document.querySelectorAll('.select-message:checked').length;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(shifted, json!(5), "a shift-click selects the range");
+    wait_text(&c, "#selection-count", |t| t.starts_with("5 selected")).await;
+    css(&c, "#selection-tag")
+        .await
+        .send_keys("contract")
+        .await
+        .unwrap();
+    css(&c, "#selection-tag-btn").await.click().await.unwrap();
+    let tagged = text_of(&c, "#selection-status").await;
+    assert!(tagged.contains("Tagged 5 messages"), "{tagged}");
+    shot(&c, "conversation-selection-tagged").await;
+    go(&c, "search").await;
+    let input = css(&c, "#search-input").await;
+    input.clear().await.unwrap();
+    input.send_keys("tag:contract\u{E007}").await.unwrap();
+    wait_text(&c, "#search-total", |t| t.trim().starts_with("5 messages")).await;
+
+    // Records: policies, what is due, holds placed and released.
     go(&c, "records").await;
     css(&c, "#policies-table .policy-row").await;
+    css(&c, "#hold-name")
+        .await
+        .send_keys("Smith v Northgate")
+        .await
+        .unwrap();
+    css(&c, "#hold-match")
+        .await
+        .send_keys("depot")
+        .await
+        .unwrap();
+    css(&c, "#hold-reason")
+        .await
+        .send_keys("Letter before claim")
+        .await
+        .unwrap();
+    css(&c, "#hold-add-btn").await.click().await.unwrap();
+    let held = text_of(&c, ".hold-row[data-active=\"true\"]").await;
+    assert!(held.contains("Smith v Northgate"), "{held}");
+    shot(&c, "records-hold").await;
+    css(&c, ".hold-release[data-hold=\"Smith v Northgate\"]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    css(&c, ".hold-release-confirm[data-hold=\"Smith v Northgate\"]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    css(&c, ".hold-row[data-active=\"false\"]").await;
+    assert!(c
+        .find_all(Locator::Css(".hold-row[data-active=\"true\"]"))
+        .await
+        .unwrap()
+        .is_empty());
+
+    // Audit: the whole chain verifies; the log narrows to a family and to words.
+    go(&c, "audit").await;
     css(&c, "#audit-list .audit-entry").await;
     css(&c, "#audit-verify-btn").await.click().await.unwrap();
     let verified = text_of(&c, "#audit-verify-result").await;
-    assert!(verified.contains("Intact"), "{verified}");
-    let log = text_of(&c, "#audit-list").await;
+    assert!(verified.contains("chain intact"), "{verified}");
+    css(&c, "#audit-action")
+        .await
+        .select_by_value("hold")
+        .await
+        .unwrap();
+    let holds_only = wait_text(&c, "#audit-list", |t| {
+        t.contains("hold.release") && !t.contains("tag.add")
+    })
+    .await;
+    assert!(holds_only.contains("hold.add"), "{holds_only}");
+    css(&c, "#audit-action")
+        .await
+        .select_by_value("tag")
+        .await
+        .unwrap();
+    css(&c, "#audit-text")
+        .await
+        .send_keys("contract")
+        .await
+        .unwrap();
+    css(&c, "#audit-filter-btn").await.click().await.unwrap();
+    let log = wait_text(&c, "#audit-list", |t| t.contains("5 selected messages")).await;
     assert!(
-        log.contains("tag.add") && log.contains("business"),
-        "the triage is on the record: {log}"
+        !log.contains("business"),
+        "only the entries naming contract: {log}"
     );
+    shot(&c, "audit").await;
+    go(&c, "records").await;
     // Add a policy, ask why a message is kept, dispose of what is due (nothing to delete
     // here; the untriaged messages over two years old wait for review).
     css(&c, "#policy-name")
@@ -545,6 +695,10 @@ async fn desktop_app_unlocks_shows_imports_and_creates_archives() {
         .unwrap();
     css(&c, "#export-btn").await.click().await.unwrap();
     let root = wait_text(&c, "#export-root-hash", |t| t.trim().len() == 64).await;
+    // The production's progress came as events, to its last step.
+    wait_attr(&c, "#export-progress", "aria-valuenow", "100").await;
+    let steps = text_of(&c, "#export-progress-text").await;
+    assert!(steps.starts_with("Done"), "{steps}");
     shot(&c, "case-produced").await;
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(production.join("manifest.json")).unwrap()).unwrap();
