@@ -710,6 +710,17 @@ async fn desktop_app_unlocks_shows_imports_and_creates_archives() {
     go(&c, "settings").await;
     let path = text_of(&c, "#settings-path").await;
     assert!(path.ends_with("archive"), "{path}");
+    // The default zone for imports is kept and prefills the import screen.
+    let zone = css(&c, "#default-zone").await;
+    zone.clear().await.unwrap();
+    zone.send_keys("Asia/Kolkata").await.unwrap();
+    css(&c, "#default-zone-btn").await.click().await.unwrap();
+    let saved = text_of(&c, "#default-zone-result").await;
+    assert!(saved.contains("Asia/Kolkata"), "{saved}");
+    go(&c, "import").await;
+    let prefilled = css(&c, "#import-tz").await.prop("value").await.unwrap();
+    assert_eq!(prefilled.as_deref(), Some("Asia/Kolkata"));
+    go(&c, "settings").await;
     css(&c, "#current-passphrase")
         .await
         .send_keys("not it")
