@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod archive;
+pub mod backup;
 pub mod cli;
 pub mod crypto;
 pub mod error;

@@ -224,3 +224,17 @@ pub fn keychain_forget(dir: &Path, store: &dyn KeyStore) -> Result<KeychainStatu
         remembered: false,
     })
 }
+
+/// A backup of the archive into `dest` (a new or empty folder): see [`crate::backup`].
+pub fn backup(a: &mut Archive, dest: &Path) -> Result<crate::backup::BackupReport> {
+    crate::backup::backup(a, dest)
+}
+
+/// Restores the backup in `from` as the archive `target`, opening the copy with `unlock`.
+pub fn restore(
+    from: &Path,
+    target: &Path,
+    unlock: &mut dyn FnMut(&Path) -> Result<Archive>,
+) -> Result<crate::backup::RestoreReport> {
+    crate::backup::restore(from, target, unlock)
+}

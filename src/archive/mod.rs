@@ -77,7 +77,7 @@ pub fn exists(dir: &Path) -> bool {
     dir.join(KEYFILE_NAME).is_file()
 }
 
-fn create_private_dir(dir: &Path) -> Result<()> {
+pub(crate) fn create_private_dir(dir: &Path) -> Result<()> {
     fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     #[cfg(unix)]
     {
@@ -88,7 +88,7 @@ fn create_private_dir(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-fn open_database(path: &Path, key: Option<&SecretKey>) -> Result<Connection> {
+pub(crate) fn open_database(path: &Path, key: Option<&SecretKey>) -> Result<Connection> {
     let conn = sqlcipher::open(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -362,6 +362,11 @@ impl Archive {
         self.keyfile = kf;
         Ok(())
     }
+}
+
+/// The write lock of the archive in `dir`, without opening it (a restore replacing it).
+pub(crate) fn lock_dir(dir: &Path) -> Result<WriteLock> {
+    try_write_lock(dir)
 }
 
 fn try_write_lock(dir: &Path) -> Result<WriteLock> {

@@ -125,6 +125,19 @@ enum Command {
         #[command(subcommand)]
         action: foi::FoiCommand,
     },
+    /// Write a consistent, still-encrypted copy of the archive into a new folder, with a
+    /// manifest of every file's SHA-256 (works while the desktop app has the archive open)
+    #[command(
+        after_help = "Examples:\n  holdfast backup /media/usb/holdfast-2026-11-26\n  holdfast restore /media/usb/holdfast-2026-11-26   (checks every hash first)"
+    )]
+    Backup {
+        /// A new or empty folder
+        dest: PathBuf,
+    },
+    /// Restore a backup as the archive (--archive): every file checked against the manifest,
+    /// the copy opened with the passphrase or the recovery key and verified before it takes
+    /// the archive's place; an archive already there is moved aside, never deleted
+    Restore(RestoreArgs),
     /// The tamper-evident audit log
     Audit {
         #[command(subcommand)]
@@ -212,6 +225,15 @@ enum SortArg {
     Relevance,
     Newest,
     Oldest,
+}
+
+#[derive(Args, Debug)]
+struct RestoreArgs {
+    /// The backup folder (holding holdfast-backup.json)
+    from: PathBuf,
+    /// Unlock with the recovery key in this file instead of the passphrase (or HOLDFAST_RECOVERY_KEY)
+    #[arg(long, value_name = "FILE")]
+    recovery_key_file: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -391,6 +413,18 @@ fn run(cli: &Cli) -> Result<()> {
             }
         }
         Command::Passwd(args) => passwd(cli, &dir, args)?,
+        Command::Backup { dest } => {
+            let mut archive = secrets::unlock(&dir, pf)?;
+            emit(cli.json, &api::backup(&mut archive, dest)?, output::backup);
+        }
+        Command::Restore(args) => {
+            let recovery = secrets::recovery_key(args.recovery_key_file.as_deref())?;
+            let report = api::restore(&args.from, &dir, &mut |staged| match &recovery {
+                Some(key) => api::open(staged, Unlock::Recovery(key)),
+                None => secrets::unlock(staged, pf),
+            })?;
+            emit(cli.json, &report, output::restore);
+        }
         Command::Keychain { action } => keychain(cli, &dir, action)?,
         Command::Tag { action } => records::tag(cli.json, &dir, pf, action)?,
         Command::Policy { action } => records::policy(cli.json, &dir, pf, action)?,

@@ -200,6 +200,30 @@ pub fn reindex(r: &ReindexReport) {
     );
 }
 
+pub fn backup(r: &crate::backup::BackupReport) {
+    println!(
+        "Backed up to {}: {} files, {} bytes, in {} ms.\nRoot hash {} (every file's SHA-256 is in holdfast-backup.json).",
+        r.dest,
+        thousands(r.files),
+        thousands(r.bytes),
+        r.took_ms,
+        r.root_hash
+    );
+}
+
+pub fn restore(r: &crate::backup::RestoreReport) {
+    println!(
+        "Restored {} from the backup of {} ({} files checked; the archive verified, {} audit entries intact).",
+        r.archive,
+        r.backup_created_at,
+        thousands(r.files),
+        thousands(r.audit_entries)
+    );
+    if let Some(p) = &r.previous_moved_to {
+        println!("The archive that was there is kept at {p}.");
+    }
+}
+
 pub fn verify(r: &VerifyReport) {
     println!("database: {}", r.database);
     println!(
