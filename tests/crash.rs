@@ -1,6 +1,9 @@
-//! A killed import leaves the archive exactly as it was: SIGKILL at points spread over the
-//! import of a large generated export, then reopen and check; then a clean import gives the
-//! exact count.
+//! Killed writers leave the archive whole. First a large import killed at points spread over
+//! its progress: the archive is exactly as it was, and a clean import gives the exact count.
+//! Then the harness: every writing operation (import, tagging, disposal, reindex, production,
+//! holds) SIGKILLed at random points, at least 60 runs (`HOLDFAST_CRASH_RUNS` for more), each
+//! followed by `verify`, `audit verify` and the counts that say nothing committed was lost and
+//! nothing half-done was kept.
 
 mod common;
 
@@ -104,4 +107,229 @@ fn sigkill_during_import_leaves_the_archive_intact_and_a_new_import_is_exact() {
     );
     assert_eq!(stats["sources"], 2);
     assert_no_plaintext(&env.archive, &["KILLTESTMARKER".to_string()]);
+}
+
+/// A small deterministic generator for kill points (xorshift).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    /// Uniform in [lo, hi).
+    fn between(&mut self, lo: f64, hi: f64) -> f64 {
+        lo + (self.next() % 1_000_000) as f64 / 1_000_000.0 * (hi - lo)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Op {
+    Import,
+    Tag,
+    Dispose,
+    Reindex,
+    Produce,
+    Hold,
+}
+
+const OPS: [Op; 6] = [
+    Op::Import,
+    Op::Tag,
+    Op::Dispose,
+    Op::Reindex,
+    Op::Produce,
+    Op::Hold,
+];
+
+fn count(env: &Env, query: &str) -> u64 {
+    env.json(&["search", query, "--limit", "1"])["total"]
+        .as_u64()
+        .unwrap()
+}
+
+fn messages(env: &Env) -> u64 {
+    env.stats()["messages"].as_u64().unwrap()
+}
+
+/// The operation's command line for run `run` (each run has work to do).
+fn command(env: &Env, op: Op, run: usize) -> Vec<String> {
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    match op {
+        Op::Import => {
+            let path = env.path(&format!("WhatsApp Chat with Crash {run}.txt"));
+            let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+            holdfast::synth::whatsapp_android(&mut f, 3000, run as u64 + 1, Some("CRASHMARKER"))
+                .unwrap();
+            drop(f);
+            s(&["import", path.to_str().unwrap(), "--tz", "UTC"])
+        }
+        // Generated messages are years old: transitory ones are due for deletion (30 days).
+        Op::Tag => s(&[
+            "tag",
+            "add",
+            "transitory",
+            "--match",
+            ["meeting", "invoice", "site", "contract"][run % 4],
+        ]),
+        Op::Dispose => s(&["dispose", "--apply", "--approver", "Crash Harness"]),
+        Op::Reindex => s(&["reindex"]),
+        Op::Produce => {
+            let out = env.path(&format!("production-{run}"));
+            s(&["foi", "export", "FOI-CRASH", "--out", out.to_str().unwrap()])
+        }
+        Op::Hold => s(&[
+            "hold",
+            "add",
+            &format!("Hold {run}"),
+            "--match",
+            "invoice",
+            "--reason",
+            "crash harness",
+        ]),
+    }
+}
+
+/// What the archive holds that an operation may change.
+#[derive(Debug, Clone, PartialEq)]
+struct State {
+    messages: u64,
+    transitory: u64,
+    holds: u64,
+}
+
+fn state(env: &Env) -> State {
+    State {
+        messages: messages(env),
+        transitory: count(env, "tag:transitory"),
+        holds: env.json(&["hold", "list"])["holds"]
+            .as_array()
+            .unwrap()
+            .len() as u64,
+    }
+}
+
+#[test]
+fn sigkill_at_random_points_of_every_writing_operation_loses_nothing_committed() {
+    let runs: usize = std::env::var("HOLDFAST_CRASH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(66);
+    let (env, _) = Env::init();
+    env.import(
+        &fixture("whatsapp/WhatsApp Chat with Northgate depot.txt"),
+        &[],
+    );
+    env.json(&[
+        "foi",
+        "new",
+        "FOI-CRASH",
+        "--received",
+        "2026-11-02",
+        "--scope",
+        "membrane",
+    ]);
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    // How long each operation takes when left alone, measured on its first run; later runs are
+    // killed at a random point of that time.
+    let mut took: std::collections::HashMap<String, f64> = Default::default();
+    let mut killed = 0;
+    for run in 0..runs.max(OPS.len() * 2) {
+        let op = OPS[run % OPS.len()];
+        let before = state(&env);
+        let due_before = env.json(&["dispose", "--dry-run"]);
+        let due: u64 = due_before["due"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["messages"].as_u64().unwrap())
+            .sum();
+        let args = command(&env, op, run);
+        let key = format!("{op:?}");
+        let mut child = env
+            .cmd()
+            .args(&args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let t0 = Instant::now();
+        let outcome = match took.get(&key) {
+            None => {
+                let out = child.wait_with_output().unwrap();
+                assert!(out.status.success(), "{op:?}: {}", stderr(&out));
+                took.insert(key, t0.elapsed().as_secs_f64());
+                "completed"
+            }
+            Some(&d) => {
+                let at = rng.between(0.02, 0.98) * d;
+                while t0.elapsed().as_secs_f64() < at {
+                    if child.try_wait().unwrap().is_some() {
+                        break;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(1));
+                }
+                if child.try_wait().unwrap().is_none() {
+                    child.kill().unwrap(); // SIGKILL
+                    child.wait().unwrap();
+                    killed += 1;
+                    "killed"
+                } else {
+                    "finished before the kill"
+                }
+            }
+        };
+
+        // The archive opens and checks out whole...
+        let v = env.run(&["verify", "--json"]);
+        assert!(
+            v.status.success(),
+            "run {run}: verify after {op:?} ({outcome}): {}{}",
+            String::from_utf8_lossy(&v.stdout),
+            stderr(&v)
+        );
+        let audit = env.json(&["audit", "verify"]);
+        assert_eq!(
+            audit["ok"], true,
+            "run {run}: audit after {op:?} ({outcome}): {audit}"
+        );
+        // ... and each operation happened entirely or not at all.
+        let after = state(&env);
+        let added = 3000;
+        let ok = match op {
+            Op::Import => {
+                after.messages == before.messages || after.messages == before.messages + added
+            }
+            Op::Dispose => {
+                (after.messages == before.messages || after.messages == before.messages - due)
+                    && after.holds == before.holds
+            }
+            Op::Tag => after.messages == before.messages && after.holds == before.holds,
+            Op::Reindex | Op::Produce => after == before,
+            Op::Hold => {
+                after.messages == before.messages
+                    && (after.holds == before.holds || after.holds == before.holds + 1)
+            }
+        };
+        assert!(
+            ok,
+            "run {run}: {op:?} ({outcome}) left {after:?}, before {before:?} ({due} due)"
+        );
+        if op == Op::Produce && outcome == "killed" {
+            // A killed production leaves no folder that could be mistaken for a bundle.
+            let out = env.path(&format!("production-{run}"));
+            assert!(
+                !out.join("manifest.json").exists(),
+                "run {run}: a killed production left a manifest"
+            );
+        }
+    }
+    assert!(
+        killed >= 50 || runs < 66,
+        "only {killed} runs were killed mid-way"
+    );
+    assert_no_plaintext(&env.archive, &["CRASHMARKER".to_string()]);
 }

@@ -14,10 +14,12 @@ use holdfast::error::{ApiError, Error};
 use tauri::ipc::Channel;
 use tauri::State;
 
-/// The archive folder and, once unlocked, the open archive.
+/// The archive folder and, once unlocked, the open archive, with a second read-only handle
+/// for the long reports (so a search never queues behind the home screen's disposal summary).
 pub struct AppState {
     dir: PathBuf,
     open: Arc<Mutex<Option<Archive>>>,
+    reader: Arc<Mutex<Option<Archive>>>,
 }
 
 impl AppState {
@@ -39,6 +41,7 @@ impl AppState {
         Ok(AppState {
             dir,
             open: Arc::new(Mutex::new(None)),
+            reader: Arc::new(Mutex::new(None)),
         })
     }
 }
@@ -52,9 +55,35 @@ where
     T: Send + 'static,
     F: FnOnce(&mut Archive) -> holdfast::Result<T> + Send + 'static,
 {
-    let open = state.open.clone();
+    run_on(state.open.clone(), f).await
+}
+
+/// Runs the read-only `f` on the reader handle (the open archive when there is none).
+async fn with_reader<T, F>(state: &AppState, f: F) -> Reply<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut Archive) -> holdfast::Result<T> + Send + 'static,
+{
+    let slot = if state
+        .reader
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .is_some()
+    {
+        state.reader.clone()
+    } else {
+        state.open.clone()
+    };
+    run_on(slot, f).await
+}
+
+async fn run_on<T, F>(slot: Arc<Mutex<Option<Archive>>>, f: F) -> Reply<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut Archive) -> holdfast::Result<T> + Send + 'static,
+{
     tauri::async_runtime::spawn_blocking(move || {
-        let mut guard = open.lock().unwrap_or_else(|p| p.into_inner());
+        let mut guard = slot.lock().unwrap_or_else(|p| p.into_inner());
         match guard.as_mut() {
             Some(a) => f(a).map_err(ApiError::from),
             None => Err(ApiError::from(Error::Locked(
@@ -66,18 +95,30 @@ where
     .map_err(|e| ApiError::from(Error::Corrupt(format!("background task failed: {e}"))))?
 }
 
+/// Keeps `archive` as the open one, with its reader beside it (if that cannot open, reports
+/// run on the archive itself).
+fn keep(
+    state_open: &Mutex<Option<Archive>>,
+    state_reader: &Mutex<Option<Archive>>,
+    archive: Archive,
+) {
+    let reader = Archive::open_reader(archive.dir(), archive.data_key().clone()).ok();
+    *state_reader.lock().unwrap_or_else(|p| p.into_inner()) = reader;
+    *state_open.lock().unwrap_or_else(|p| p.into_inner()) = Some(archive);
+}
+
 /// Opens the archive with `open` on a blocking thread and keeps it.
 async fn open_with<F>(state: &AppState, how: &'static str, open: F) -> Reply<ArchiveStatus>
 where
     F: FnOnce(&std::path::Path) -> holdfast::Result<Archive> + Send + 'static,
 {
-    let slot = state.open.clone();
+    let (slot, reader) = (state.open.clone(), state.reader.clone());
     let dir = state.dir.clone();
     tauri::async_runtime::spawn_blocking(move || {
         let mut archive = open(&dir).map_err(ApiError::from)?;
         api::record_unlock(&mut archive, how).map_err(ApiError::from)?;
         let status = api::status(&dir, Some(&archive));
-        *slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(archive);
+        keep(&slot, &reader, archive);
         Ok(status)
     })
     .await
@@ -92,11 +133,11 @@ pub fn archive_status(state: State<'_, AppState>) -> ArchiveStatus {
 
 #[tauri::command]
 pub async fn create_archive(state: State<'_, AppState>, passphrase: String) -> Reply<InitResult> {
-    let slot = state.open.clone();
+    let (slot, reader) = (state.open.clone(), state.reader.clone());
     let dir = state.dir.clone();
     tauri::async_runtime::spawn_blocking(move || {
         let (archive, result) = api::init(&dir, &passphrase).map_err(ApiError::from)?;
-        *slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(archive);
+        keep(&slot, &reader, archive);
         Ok(result)
     })
     .await
@@ -121,6 +162,7 @@ pub async fn unlock_with_keychain(state: State<'_, AppState>) -> Reply<ArchiveSt
 
 #[tauri::command]
 pub fn lock(state: State<'_, AppState>) -> ArchiveStatus {
+    *state.reader.lock().unwrap_or_else(|p| p.into_inner()) = None;
     *state.open.lock().unwrap_or_else(|p| p.into_inner()) = None;
     api::status(&state.dir, None)
 }
@@ -349,7 +391,7 @@ pub async fn list_holds(state: State<'_, AppState>) -> Reply<Vec<records::Hold>>
 
 #[tauri::command]
 pub async fn disposal_due(state: State<'_, AppState>) -> Reply<records::DueSummary> {
-    with_archive(&state, records::disposal_due).await
+    with_reader(&state, records::disposal_due).await
 }
 
 #[tauri::command]
@@ -572,5 +614,5 @@ pub async fn explain_message(
 
 #[tauri::command]
 pub async fn messages_by_month(state: State<'_, AppState>) -> Reply<Vec<api::MonthCount>> {
-    with_archive(&state, |a| api::messages_by_month(a)).await
+    with_reader(&state, |a| api::messages_by_month(a)).await
 }

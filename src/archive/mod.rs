@@ -58,6 +58,9 @@ pub struct Archive {
     blobs: BlobStore,
     /// The search index, opened on first use.
     index: Option<SearchIndex>,
+    /// A second, read-only handle (see [`Archive::open_reader`]): never writes, never takes
+    /// the write lock.
+    reader: bool,
 }
 
 /// Held while one process writes; released on drop.
@@ -188,6 +191,7 @@ impl Archive {
             data_key,
             blobs,
             index: None,
+            reader: false,
         };
         // Finish what a killed writer left behind, unless another process is writing now.
         if let Ok(_lock) = archive_lock {
@@ -210,8 +214,32 @@ impl Archive {
         })
     }
 
+    /// A second handle on an archive this process has open, for long read-only reports (the
+    /// desktop app's disposal summary, its monthly chart) that should not queue the user's
+    /// searches behind them. It never writes: it takes no write lock, so it never catches the
+    /// index up or recovers anything, and every write through it is refused.
+    pub fn open_reader(dir: &Path, data_key: SecretKey) -> Result<Archive> {
+        let keyfile = KeyFile::load(dir)?;
+        let conn = open_database(&dir.join(DB_NAME), Some(&data_key))?;
+        let blobs = BlobStore::new(dir.join("blobs"), &data_key);
+        Ok(Archive {
+            dir: dir.to_path_buf(),
+            conn,
+            keyfile,
+            data_key,
+            blobs,
+            index: None,
+            reader: true,
+        })
+    }
+
     /// Takes the archive's write lock, or says another process holds it.
     pub fn write_lock(&self) -> Result<WriteLock> {
+        if self.reader {
+            return Err(Error::Refused(
+                "this is a read-only handle on the archive".into(),
+            ));
+        }
         try_write_lock(&self.dir)
     }
 
@@ -243,6 +271,12 @@ impl Archive {
     /// when this process can write; otherwise it answers from what it holds (the process that
     /// is writing brings it up to date).
     pub fn search_index(&mut self) -> Result<&SearchIndex> {
+        if let (true, Some(idx)) = (self.reader, &self.index) {
+            // A reader sees the writer's commits at once, not after the watcher's delay.
+            idx.reader()
+                .reload()
+                .map_err(|e| Error::Corrupt(format!("search index: {e}")))?;
+        }
         if self.index.is_none() {
             let idx = SearchIndex::open(&self.dir, &self.data_key)?;
             if let Ok(_lock) = self.write_lock() {
@@ -389,6 +423,34 @@ mod tests {
     use super::*;
 
     const FAST: KdfProfile = KdfProfile::InsecureTest;
+
+    #[test]
+    fn a_reader_handle_refuses_writes_and_sees_the_writers_commits() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a");
+        let (mut a, _) = Archive::create(&path, "pw", FAST).unwrap();
+        let mut r = Archive::open_reader(&path, a.data_key().clone()).unwrap();
+        assert!(matches!(r.write_lock(), Err(Error::Refused(_))));
+        let search = |x: &mut Archive| {
+            let req = SearchRequest {
+                query: "membrane".into(),
+                ..Default::default()
+            };
+            x.search(&req).unwrap().total
+        };
+        assert_eq!(search(&mut r), 0);
+        let chat = dir.path().join("WhatsApp Chat with Roofers.txt");
+        fs::write(&chat, "12/03/2024, 14:02 - Dev: roof membrane quote attached\n").unwrap();
+        let opts = crate::api::ImportOptions {
+            tz: Some("UTC".into()),
+            ..Default::default()
+        };
+        crate::api::import(&mut a, &[chat], &opts, &mut |_| {}).unwrap();
+        // The writer indexed it; the reader, opened before, finds it at once.
+        assert_eq!(search(&mut a), 1);
+        assert_eq!(search(&mut r), 1);
+        assert!(r.write_lock().is_err(), "still read-only");
+    }
 
     #[test]
     fn create_then_open_with_passphrase_and_recovery_key() {
