@@ -37,6 +37,9 @@ use crate::import::MessageKind;
 use encdir::EncryptedDirectory;
 
 pub const INDEX_DIR: &str = "index";
+/// A rebuild's new index while it is built, and the old one while it is replaced.
+const REBUILDING_DIR: &str = "index.rebuilding";
+const OLD_DIR: &str = "index.old";
 /// Bumped when the schema or the tokenizer changes: an index of another version is rebuilt.
 pub const INDEX_VERSION: u32 = 1;
 /// Documents added between intermediate commits while catching up (a killed catch-up
@@ -458,20 +461,45 @@ impl SearchIndex {
         Ok(n)
     }
 
-    /// Throws the index away and builds it again from the archive.
+    /// Throws the index away and builds it again from the archive. The new index is built
+    /// beside the old one and renamed into place when complete, so a rebuild killed at any
+    /// point leaves a whole index (the old, or the new); what it left beside is removed by
+    /// [`SearchIndex::remove_leftovers`] (on the next open by a writer).
     pub fn rebuild(
         archive_dir: &Path,
         data_key: &SecretKey,
         conn: &Connection,
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<(SearchIndex, u64)> {
+        Self::remove_leftovers(archive_dir)?;
         let path = archive_dir.join(INDEX_DIR);
+        let fresh = archive_dir.join(REBUILDING_DIR);
+        let n = {
+            let index = SearchIndex::open_at(&fresh, data_key, encdir::DEFAULT_CACHE_BYTES)?;
+            index.catch_up(conn, progress)?
+        };
+        let old = archive_dir.join(OLD_DIR);
         if path.exists() {
-            std::fs::remove_dir_all(&path).map_err(|e| Error::io(&path, e))?;
+            std::fs::rename(&path, &old).map_err(|e| Error::io(&path, e))?;
         }
+        std::fs::rename(&fresh, &path).map_err(|e| Error::io(&fresh, e))?;
+        crate::archive::fsutil::sync_dir(archive_dir).map_err(|e| Error::io(archive_dir, e))?;
+        Self::remove_leftovers(archive_dir)?;
         let index = SearchIndex::open(archive_dir, data_key)?;
-        let n = index.catch_up(conn, progress)?;
         Ok((index, n))
+    }
+
+    /// Removes what a killed rebuild left beside the index: a half-built new one, or the old
+    /// one it replaced (which may still hold messages disposed of since). Call with the write
+    /// lock held.
+    pub fn remove_leftovers(archive_dir: &Path) -> Result<()> {
+        for name in [REBUILDING_DIR, OLD_DIR] {
+            let p = archive_dir.join(name);
+            if p.exists() {
+                std::fs::remove_dir_all(&p).map_err(|e| Error::io(&p, e))?;
+            }
+        }
+        Ok(())
     }
 
     /// Reads and authenticates every index file, then compares the indexed messages with the
