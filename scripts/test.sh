@@ -22,6 +22,8 @@ fi
 echo "== cargo test"
 # Beside ../shared (as in CI) the corpus conformance tests must run, not skip.
 if [ -d ../shared/corpus ]; then export HOLDFAST_REQUIRE_CORPUS=1; fi
+# As root (CI), the full-disk test must mount its small tmpfs, not skip.
+if [ "$(id -u)" = 0 ]; then export HOLDFAST_REQUIRE_TMPFS=1; fi
 HOLDFAST_REQUIRE_KEYCHAIN=1 HOLDFAST_REQUIRE_E2E=1 cargo test --workspace
 
 echo "== the UI's TypeScript types match the Rust API types"
