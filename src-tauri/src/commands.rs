@@ -315,6 +315,33 @@ pub async fn audit_search(
     with_archive(&state, move |a| records::audit_search(a, &query)).await
 }
 
+/// The system's file chooser, for exports: several files, or several folders (Slack, Signal
+/// and Maildir exports are folders). Cancelling gives no paths.
+#[tauri::command]
+pub async fn pick_exports(app: tauri::AppHandle, folders: bool) -> Reply<Vec<String>> {
+    use tauri_plugin_dialog::{DialogExt, FilePath};
+    let (tx, rx) = std::sync::mpsc::channel::<Vec<FilePath>>();
+    let done = move |picked: Option<Vec<FilePath>>| {
+        let _ = tx.send(picked.unwrap_or_default());
+    };
+    let chooser = app.dialog().file();
+    if folders {
+        chooser
+            .set_title("Choose export folders")
+            .pick_folders(done);
+    } else {
+        chooser.set_title("Choose chat exports").pick_files(done);
+    }
+    let picked = tauri::async_runtime::spawn_blocking(move || rx.recv().unwrap_or_default())
+        .await
+        .map_err(|e| ApiError::from(Error::Corrupt(format!("file chooser: {e}"))))?;
+    Ok(picked
+        .into_iter()
+        .filter_map(|p| p.into_path().ok())
+        .map(|p| p.display().to_string())
+        .collect())
+}
+
 /// Saves a copy of an attachment into the user's Downloads folder (their home folder if the
 /// system names none).
 #[tauri::command]

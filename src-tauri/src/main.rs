@@ -14,6 +14,7 @@ fn main() {
     });
     tauri::Builder::default()
         .manage(state)
+        .plugin(tauri_plugin_dialog::init())
         .invoke_handler(tauri::generate_handler![
             commands::archive_status,
             commands::create_archive,
@@ -59,6 +60,7 @@ fn main() {
             commands::release_hold,
             commands::audit_search,
             commands::save_attachment,
+            commands::pick_exports,
         ])
         .register_asynchronous_uri_scheme_protocol("attachment", |ctx, request, responder| {
             commands::serve_attachment(ctx.app_handle(), request, responder)

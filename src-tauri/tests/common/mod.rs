@@ -106,6 +106,10 @@ pub fn driver() -> Option<Driver> {
         ])
         .env("DISPLAY", display.unwrap())
         .env("XDG_CONFIG_HOME", config.path())
+        // The webview's storage (localStorage: the idle-lock and import-zone settings) starts
+        // empty each run, as on a new machine.
+        .env("XDG_DATA_HOME", config.path().join("data"))
+        .env("XDG_CACHE_HOME", config.path().join("cache"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

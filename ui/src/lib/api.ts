@@ -254,6 +254,11 @@ export async function importPaths(
   }
 }
 
+/** The system's file chooser: several export files, or several folders; [] when cancelled. */
+export function pickExports(folders: boolean): Promise<string[]> {
+  return call("pick_exports", { folders });
+}
+
 /** Listen to files dragged onto the window; resolves to an unlisten function. */
 export async function onFileDrag(handler: (e: FileDragEvent) => void): Promise<() => void> {
   try {

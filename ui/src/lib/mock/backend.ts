@@ -365,6 +365,10 @@ async function handle(cmd: string, args: InvokeArgs = {}): Promise<unknown> {
         .reverse();
       return { entries: found.slice(0, q.limit), more: found.length > q.limit } satisfies AuditPage;
     }
+    case "pick_exports":
+      return args.folders
+        ? ["/home/alex/Downloads/Northgate Slack export Dec 1 2025 - Dec 3 2025"]
+        : ["/home/alex/Downloads/WhatsApp Chat with Northgate depot.zip", "/home/alex/Downloads/inbox.mbox"];
     case "save_attachment": {
       requireUnlocked();
       const name = `attachment-${String(args.attachment)}`;
