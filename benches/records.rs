@@ -130,7 +130,8 @@ pub fn figures(messages: u64, seed: u64, log: &dyn Fn(&str)) -> Vec<Figure> {
         .flat_map(|g| g.ids.iter().copied())
         .collect();
     let t = Instant::now();
-    let report = disposal::apply(&mut a, as_of, "bench", false).expect("dispose");
+    let report =
+        disposal::apply(&mut a, as_of, "bench", &disposal::ReviewApproval::None).expect("dispose");
     let dispose_s = t.elapsed().as_secs_f64();
     let disposed = report.certificate.as_ref().map_or(0, |c| c.messages);
     assert_eq!(disposed, ids.len() as u64);

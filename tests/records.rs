@@ -753,3 +753,100 @@ fn a_disposal_killed_after_its_commit_is_finished_by_the_next_process() {
         gone
     );
 }
+
+#[test]
+fn the_review_queue_keeps_one_policys_items_for_longer_and_approves_anothers() {
+    let (env, _) = Env::init();
+    let untriaged = env.path("WhatsApp Chat with Old Untriaged.txt");
+    std::fs::write(
+        &untriaged,
+        whatsapp(&[
+            ("01/03/2020", "09:00", "Ana", "boiler service notes"),
+            ("01/03/2020", "09:05", "Ben", "noted, thanks"),
+        ]),
+    )
+    .unwrap();
+    let business = env.path("WhatsApp Chat with Old Business.txt");
+    std::fs::write(
+        &business,
+        whatsapp(&[
+            ("05/01/2019", "10:00", "Cy", "signed lease for unit 4"),
+            ("05/01/2019", "10:02", "Di", "filed"),
+            ("05/01/2019", "10:03", "Cy", "copy to finance"),
+        ]),
+    )
+    .unwrap();
+    env.import(&untriaged, &[]);
+    env.import(&business, &[]);
+    let b = conversation_id(&env, "Old Business");
+    env.json(&["tag", "add", "business", "--conversation", &b]);
+
+    let review = |as_of: Option<&str>| -> Vec<(String, u64)> {
+        let mut args = vec!["dispose", "--dry-run"];
+        if let Some(d) = as_of {
+            args.extend(["--as-of", d]);
+        }
+        let plan = env.json(&args);
+        plan["review"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| {
+                (
+                    g["policy"].as_str().unwrap().to_string(),
+                    g["messages"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        review(None),
+        vec![
+            ("Business (default)".to_string(), 3),
+            ("Untriaged (default)".to_string(), 2)
+        ]
+    );
+
+    // Keep the untriaged ones another year: they leave the queue, and come back after it.
+    let kept = env.json(&["retention", "keep", "Untriaged (default)", "--for", "1y"]);
+    assert_eq!(kept["messages"], 2);
+    assert_eq!(review(None), vec![("Business (default)".to_string(), 3)]);
+    let next_year = (chrono::Utc::now() + chrono::Duration::days(400))
+        .format("%Y-%m-%d")
+        .to_string();
+    assert!(review(Some(&next_year)).contains(&("Untriaged (default)".to_string(), 2)));
+    let decision = audit_entries(&env, "review.keep");
+    assert_eq!(decision.len(), 1);
+    assert_eq!(decision[0]["detail"]["policy"], "Untriaged (default)");
+
+    // Approving one policy's review items disposes of those alone.
+    let out = env.run(&[
+        "dispose",
+        "--apply",
+        "--approver",
+        "Dana Reyes",
+        "--approve-review",
+        "No such policy",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("No such policy"), "{}", stderr(&out));
+    let done = env.json(&[
+        "dispose",
+        "--apply",
+        "--approver",
+        "Dana Reyes",
+        "--approve-review",
+        "Business (default)",
+    ]);
+    assert_eq!(done["certificate"]["messages"], 3, "{done}");
+    assert_eq!(done["awaiting_review"], 0);
+    assert_eq!(env.stats()["messages"], 2, "the kept review items remain");
+    assert!(review(None).is_empty());
+
+    // A decision needs something due and a real period.
+    let out = env.run(&["retention", "keep", "Business (default)", "--for", "1y"]);
+    assert_eq!(out.status.code(), Some(1));
+    let out = env.run(&["retention", "keep", "Untriaged (default)", "--for", "soon"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("30d, 18m, 6y"), "{}", stderr(&out));
+}

@@ -624,11 +624,27 @@ pub async fn dispose_now(
     state: State<'_, AppState>,
     approver: String,
     approve_reviews: bool,
+    approve_policies: Option<Vec<String>>,
 ) -> Reply<records::DisposalDone> {
     with_archive(&state, move |a| {
-        records::dispose_now(a, &approver, approve_reviews)
+        records::dispose_now(
+            a,
+            &approver,
+            approve_reviews,
+            &approve_policies.unwrap_or_default(),
+        )
     })
     .await
+}
+
+/// The review queue's "keep": what `policy` brought to review is kept `keep_for` longer.
+#[tauri::command]
+pub async fn keep_review(
+    state: State<'_, AppState>,
+    policy: String,
+    keep_for: String,
+) -> Reply<records::KeptReview> {
+    with_archive(&state, move |a| records::review_keep(a, &policy, &keep_for)).await
 }
 
 #[tauri::command]

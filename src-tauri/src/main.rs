@@ -61,6 +61,7 @@ fn main() {
             commands::audit_search,
             commands::save_attachment,
             commands::pick_exports,
+            commands::keep_review,
         ])
         .register_asynchronous_uri_scheme_protocol("attachment", |ctx, request, responder| {
             commands::serve_attachment(ctx.app_handle(), request, responder)

@@ -9,7 +9,7 @@ use crate::import::zone;
 use crate::records::{self, audit, disposal, holds, policies, retention, tags};
 
 pub use audit::{AuditEntry, AuditVerify};
-pub use disposal::{Certificate, DisposalReport, DisposedItem};
+pub use disposal::{Certificate, DisposalReport, DisposedItem, KeptReview, ReviewApproval};
 pub use holds::{Hold, Scope as HoldScope};
 pub use policies::{NewPolicy, Policy, PolicyChange, RetainFrom};
 pub use records::precedence::Action;
@@ -97,9 +97,18 @@ pub fn dispose_apply(
     a: &mut Archive,
     as_of: i64,
     approver: &str,
-    approve_reviews: bool,
+    approve: &ReviewApproval,
 ) -> Result<DisposalReport> {
-    disposal::apply(a, as_of, approver, approve_reviews)
+    disposal::apply(a, as_of, approver, approve)
+}
+
+/// Keeps what `policy` brought to review for `keep_for` more (`1y`, `6m`, `90d`), when it
+/// comes up for review again.
+pub fn review_keep(a: &mut Archive, policy: &str, keep_for: &str) -> Result<KeptReview> {
+    let period = records::precedence::Period::parse(keep_for)?;
+    let now = chrono::DateTime::<chrono::Utc>::from_timestamp_millis(records::now_ms())
+        .expect("now is a valid time");
+    disposal::keep_reviewed(a, policy, period.end_from(now).timestamp_millis())
 }
 
 /// Deletes chosen messages for good (refused while a hold covers any of them).
@@ -349,9 +358,22 @@ pub struct DisposalDone {
     pub held: u64,
 }
 
-/// Disposes of what is due now, approved by `approver`.
-pub fn dispose_now(a: &mut Archive, approver: &str, approve_reviews: bool) -> Result<DisposalDone> {
-    let r = disposal::apply(a, records::now_ms(), approver, approve_reviews)?;
+/// Disposes of what is due now, approved by `approver`: the deletions, and the review items
+/// of `approve_policies` (every review item with `approve_reviews`).
+pub fn dispose_now(
+    a: &mut Archive,
+    approver: &str,
+    approve_reviews: bool,
+    approve_policies: &[String],
+) -> Result<DisposalDone> {
+    let approve = if approve_reviews {
+        ReviewApproval::All
+    } else if approve_policies.is_empty() {
+        ReviewApproval::None
+    } else {
+        ReviewApproval::Policies(approve_policies.to_vec())
+    };
+    let r = disposal::apply(a, records::now_ms(), approver, &approve)?;
     Ok(DisposalDone {
         certificate: r.certificate.map(|c| Certificate {
             items: Vec::new(),

@@ -272,6 +272,17 @@ CREATE TABLE foi_redactions (
 );
 CREATE INDEX foi_redactions_by_message ON foi_redactions(case_id, message_id);
 "#,
+    // v6: a reviewer's decision on messages a policy brought to review: kept until a date,
+    // when they come up for review again.
+    r#"
+CREATE TABLE review_decisions (
+    message_id  INTEGER PRIMARY KEY,
+    policy      TEXT NOT NULL,
+    keep_until  INTEGER NOT NULL,              -- unix ms
+    decided_at  INTEGER NOT NULL,
+    decided_by  TEXT NOT NULL
+) WITHOUT ROWID;
+"#,
 ];
 
 /// The schema version this build writes.

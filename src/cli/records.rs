@@ -168,6 +168,16 @@ pub enum RetentionCommand {
     /// Why a message is kept, until when, and what happens then
     #[command(after_help = "Example:\n  holdfast retention explain 1234")]
     Explain { message: String },
+    /// A review decision: keep what a policy brought to review for a further period, when it
+    /// comes up for review again (the disposal review queue's "keep")
+    #[command(after_help = "Example:\n  holdfast retention keep 'Business (default)' --for 2y")]
+    Keep {
+        /// The policy whose review items were reviewed
+        policy: String,
+        /// How much longer: 90d, 18m, 2y
+        #[arg(long = "for", value_name = "PERIOD")]
+        keep_for: String,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -185,8 +195,11 @@ pub struct DisposeArgs {
     #[arg(long, value_name = "DATE")]
     as_of: Option<String>,
     /// The approver has reviewed the items due for review: dispose of them too
-    #[arg(long, requires = "apply")]
+    #[arg(long, requires = "apply", conflicts_with = "approve_review")]
     approve_reviews: bool,
+    /// Dispose of what this policy brought to review, reviewed by the approver (repeat for more)
+    #[arg(long, value_name = "POLICY", requires = "apply")]
+    approve_review: Vec<String>,
 }
 
 #[derive(Args, Debug)]
@@ -384,6 +397,14 @@ pub fn hold(json: bool, dir: &Path, pf: Option<&Path>, cmd: &HoldCommand) -> Res
 pub fn retention(json: bool, dir: &Path, pf: Option<&Path>, cmd: &RetentionCommand) -> Result<()> {
     let mut a = secrets::unlock(dir, pf)?;
     match cmd {
+        RetentionCommand::Keep { policy, keep_for } => {
+            emit(json, &rec::review_keep(&mut a, policy, keep_for)?, |k| {
+                println!(
+                    "Kept {} messages '{}' brought to review, until {}; then they are due for review again.",
+                    k.messages, k.policy, k.until
+                )
+            })
+        }
         RetentionCommand::Explain { message } => {
             emit(json, &rec::retention_explain(&mut a, message)?, |e| {
                 println!("Message {}: {}", e.message, e.summary);
@@ -439,7 +460,14 @@ pub fn dispose(json: bool, dir: &Path, pf: Option<&Path>, args: &DisposeArgs) ->
     let as_of = rec::parse_as_of(args.as_of.as_deref())?;
     if args.apply {
         let approver = args.approver.as_deref().unwrap_or_default();
-        let r = rec::dispose_apply(&mut a, as_of, approver, args.approve_reviews)?;
+        let approve = if args.approve_reviews {
+            rec::ReviewApproval::All
+        } else if args.approve_review.is_empty() {
+            rec::ReviewApproval::None
+        } else {
+            rec::ReviewApproval::Policies(args.approve_review.clone())
+        };
+        let r = rec::dispose_apply(&mut a, as_of, approver, &approve)?;
         emit(json, &r, |r| {
             print_plan(&r.plan);
             match &r.certificate {

@@ -122,13 +122,32 @@ pub fn dry_run(a: &mut Archive, as_of: i64) -> Result<DuePlan> {
     retention::due(a, as_of)
 }
 
-/// Destroys what is due at `as_of`: every deletion, and the review items too when the
-/// approver has reviewed them (`approve_reviews`). Held messages are never touched.
+/// Which review items the approver has reviewed and approves for disposal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReviewApproval {
+    None,
+    All,
+    /// Those the named policies brought to review.
+    Policies(Vec<String>),
+}
+
+impl ReviewApproval {
+    fn covers(&self, policy: &str) -> bool {
+        match self {
+            ReviewApproval::None => false,
+            ReviewApproval::All => true,
+            ReviewApproval::Policies(p) => p.iter().any(|n| n == policy),
+        }
+    }
+}
+
+/// Destroys what is due at `as_of`: every deletion, and the review items the approver has
+/// reviewed (`approve`). Held messages are never touched.
 pub fn apply(
     a: &mut Archive,
     as_of: i64,
     approver: &str,
-    approve_reviews: bool,
+    approve: &ReviewApproval,
 ) -> Result<DisposalReport> {
     let started = std::time::Instant::now();
     let approver = approver.trim();
@@ -153,10 +172,22 @@ pub fn apply(
     for g in &plan.due {
         items.extend(g.ids.iter().map(|id| (*id, g.policy.clone())));
     }
-    let reviews: u64 = plan.review.iter().map(|g| g.messages).sum();
-    if approve_reviews {
-        for g in &plan.review {
+    if let ReviewApproval::Policies(names) = approve {
+        if let Some(n) = names
+            .iter()
+            .find(|n| !plan.review.iter().any(|g| &g.policy == *n))
+        {
+            return Err(Error::NotFound(format!(
+                "nothing that policy {n:?} brought to review is due"
+            )));
+        }
+    }
+    let mut awaiting_review = 0u64;
+    for g in &plan.review {
+        if approve.covers(&g.policy) {
             items.extend(g.ids.iter().map(|id| (*id, g.policy.clone())));
+        } else {
+            awaiting_review += g.messages;
         }
     }
     let certificate = if items.is_empty() {
@@ -168,7 +199,7 @@ pub fn apply(
     Ok(DisposalReport {
         plan,
         certificate,
-        awaiting_review: if approve_reviews { 0 } else { reviews },
+        awaiting_review,
         took_ms: (started.elapsed().as_secs_f64() * 1e6).round() / 1000.0,
     })
 }
@@ -256,6 +287,7 @@ fn destroy(
             tx.prepare("SELECT blob FROM attachments WHERE message_id = ?1 AND blob IS NOT NULL")?;
         let mut del_attachments = tx.prepare("DELETE FROM attachments WHERE message_id = ?1")?;
         let mut del_tags = tx.prepare("DELETE FROM message_tags WHERE message_id = ?1")?;
+        let mut del_decisions = tx.prepare("DELETE FROM review_decisions WHERE message_id = ?1")?;
         let mut dirty = tx.prepare("INSERT OR IGNORE INTO index_dirty (message_id) VALUES (?1)")?;
         let mut del = tx.prepare("DELETE FROM messages WHERE id = ?1")?;
         for ((id, policy), sha) in items.iter().zip(&hashes) {
@@ -266,6 +298,7 @@ fn destroy(
             }
             attachments += del_attachments.execute([id])? as u64;
             del_tags.execute([id])?;
+            del_decisions.execute([id])?;
             dirty.execute([id])?;
             del.execute([id])?;
         }
@@ -451,4 +484,58 @@ pub fn certificate(a: &Archive, id: &str) -> Result<Certificate> {
         })?
         .collect::<rusqlite::Result<_>>()?;
     Ok(c)
+}
+
+/// A reviewer's decision on what policy `policy` brought to review: keep it until `until`
+/// (unix ms, in the future), when it comes up for review again. Audited; refused for nothing.
+pub fn keep_reviewed(a: &mut Archive, policy: &str, until: i64) -> Result<KeptReview> {
+    if until <= now_ms() {
+        return Err(Error::InvalidArgument(
+            "a review decision keeps messages until a future date".into(),
+        ));
+    }
+    a.catch_up_index(&mut |_, _| {})?;
+    let _lock = a.write_lock()?;
+    let plan = retention::due(a, now_ms())?;
+    let Some(group) = plan.review.iter().find(|g| g.policy == policy) else {
+        return Err(Error::NotFound(format!(
+            "nothing that policy {policy:?} brought to review is due"
+        )));
+    };
+    let by = super::actor();
+    let tx = a.conn_mut().transaction()?;
+    {
+        let mut put = tx.prepare(
+            "INSERT OR REPLACE INTO review_decisions (message_id, policy, keep_until, decided_at, decided_by)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for id in &group.ids {
+            put.execute(params![id, policy, until, now_ms(), by])?;
+        }
+    }
+    let kept = KeptReview {
+        policy: policy.to_string(),
+        messages: group.messages,
+        until: rfc3339(until),
+    };
+    let entry = super::audit::append(
+        &tx,
+        &by,
+        "review.keep",
+        &serde_json::json!({"policy": policy, "messages": kept.messages, "until": kept.until}),
+    )?;
+    tx.commit()?;
+    super::advance_head(a, &entry)?;
+    Ok(kept)
+}
+
+/// What a review decision kept.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct KeptReview {
+    pub policy: String,
+    #[ts(type = "number")]
+    pub messages: u64,
+    /// RFC 3339 UTC: when they come up for review again.
+    pub until: String,
 }

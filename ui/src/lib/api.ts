@@ -44,6 +44,7 @@ import type { AuditQuery } from "./bindings/AuditQuery";
 import type { ExportProgress } from "./bindings/ExportProgress";
 import type { NewHoldRequest } from "./bindings/NewHoldRequest";
 import type { SavedAttachment } from "./bindings/SavedAttachment";
+import type { KeptReview } from "./bindings/KeptReview";
 
 export type InvokeArgs = Record<string, unknown>;
 
@@ -430,8 +431,13 @@ export function addPolicy(request: NewPolicyRequest): Promise<Policy> {
 }
 
 /** Disposes of what is due now; review items too when the approver has reviewed them. */
-export function disposeNow(approver: string, approveReviews: boolean): Promise<DisposalDone> {
-  return call("dispose_now", { approver, approveReviews });
+export function disposeNow(approver: string, approveReviews: boolean, approvePolicies: string[] = []): Promise<DisposalDone> {
+  return call("dispose_now", { approver, approveReviews, approvePolicies });
+}
+
+/** The review queue's "keep": what `policy` brought to review is kept `keepFor` longer (1y, 6m). */
+export function keepReview(policy: string, keepFor: string): Promise<KeptReview> {
+  return call("keep_review", { policy, keepFor });
 }
 
 /** Why a message is kept, until when, and what happens then. */

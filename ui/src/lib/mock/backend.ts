@@ -533,6 +533,10 @@ async function handle(cmd: string, args: InvokeArgs = {}): Promise<unknown> {
     case "dispose_now":
       requireUnlocked();
       return { certificate: null, awaiting_review: 0, held: 0 };
+    case "keep_review":
+      requireUnlocked();
+      audited("review.keep", { policy: args.policy, messages: 12, until: "2027-11-26T00:00:00Z" });
+      return { policy: String(args.policy), messages: 12, until: "2027-11-26T00:00:00Z" };
     case "explain_message":
       requireUnlocked();
       return {
