@@ -12,7 +12,7 @@ use serde_json::Value;
 
 /// Released schema versions; each folder was written by tests/compat/make.sh with the
 /// passphrase `compat vN passphrase` and holds its recovery key in recovery-key.txt.
-const VERSIONS: &[&str] = &["v1", "v5"];
+const VERSIONS: &[&str] = &["v1", "v5", "v6"];
 
 fn copy_dir(from: &Path, to: &Path) {
     for f in files_under(from) {
