@@ -637,6 +637,11 @@ pub async fn dispose_now(
     .await
 }
 
+#[tauri::command]
+pub async fn storage_used(state: State<'_, AppState>) -> Reply<api::StorageUsed> {
+    with_reader(&state, |a| Ok(api::storage_used(a))).await
+}
+
 /// The review queue's "keep": what `policy` brought to review is kept `keep_for` longer.
 #[tauri::command]
 pub async fn keep_review(

@@ -62,6 +62,7 @@ fn main() {
             commands::save_attachment,
             commands::pick_exports,
             commands::keep_review,
+            commands::storage_used,
         ])
         .register_asynchronous_uri_scheme_protocol("attachment", |ctx, request, responder| {
             commands::serve_attachment(ctx.app_handle(), request, responder)

@@ -238,3 +238,78 @@ pub fn restore(
 ) -> Result<crate::backup::RestoreReport> {
     crate::backup::restore(from, target, unlock)
 }
+
+/// What the archive takes on disk, by part.
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct StorageUsed {
+    /// The database with its write-ahead log.
+    #[ts(type = "number")]
+    pub database: u64,
+    /// Attachments and original exports.
+    #[ts(type = "number")]
+    pub files: u64,
+    #[ts(type = "number")]
+    pub index: u64,
+    /// Everything in the archive folder.
+    #[ts(type = "number")]
+    pub total: u64,
+}
+
+fn bytes_under(dir: &Path) -> u64 {
+    let mut total = 0;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            match e.metadata() {
+                Ok(m) if m.is_dir() => stack.push(e.path()),
+                Ok(m) => total += m.len(),
+                Err(_) => {}
+            }
+        }
+    }
+    total
+}
+
+/// The archive's size on disk, by part (files removed while it counts are skipped).
+pub fn storage_used(a: &Archive) -> StorageUsed {
+    let dir = a.dir();
+    let db = |suffix: &str| {
+        std::fs::metadata(dir.join(format!("{}{suffix}", archive::DB_NAME))).map_or(0, |m| m.len())
+    };
+    StorageUsed {
+        database: db("") + db("-wal"),
+        files: bytes_under(&dir.join("blobs")),
+        index: bytes_under(&dir.join(crate::index::INDEX_DIR)),
+        total: bytes_under(dir),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn storage_used_counts_the_database_the_stored_files_and_the_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a");
+        let (mut a, _) = Archive::create(&path, "pw", KdfProfile::InsecureTest).unwrap();
+        let before = storage_used(&a);
+        assert_eq!(before.files, 0);
+        let chat = dir.path().join("WhatsApp Chat with Roofers.txt");
+        std::fs::write(&chat, "12/03/2024, 14:02 - Dev: roof membrane quote\n".repeat(200))
+            .unwrap();
+        let opts = ImportOptions {
+            tz: Some("UTC".into()),
+            ..Default::default()
+        };
+        import(&mut a, &[chat], &opts, &mut |_| {}).unwrap();
+        let after = storage_used(&a);
+        assert!(after.files > 0, "the original export is stored: {after:?}");
+        assert!(after.index > 0 && after.database > 0, "{after:?}");
+        assert!(after.total >= after.database + after.files + after.index);
+    }
+}

@@ -45,6 +45,7 @@ import type { ExportProgress } from "./bindings/ExportProgress";
 import type { NewHoldRequest } from "./bindings/NewHoldRequest";
 import type { SavedAttachment } from "./bindings/SavedAttachment";
 import type { KeptReview } from "./bindings/KeptReview";
+import type { StorageUsed } from "./bindings/StorageUsed";
 
 export type InvokeArgs = Record<string, unknown>;
 
@@ -443,6 +444,11 @@ export function keepReview(policy: string, keepFor: string): Promise<KeptReview>
 /** Why a message is kept, until when, and what happens then. */
 export function explainMessage(message: string): Promise<Explanation> {
   return call("explain_message", { message });
+}
+
+/** What the archive takes on disk: database, stored files, index. */
+export function storageUsed(): Promise<StorageUsed> {
+  return call("storage_used");
 }
 
 /** Messages per month (UTC), oldest first. */

@@ -533,6 +533,9 @@ async function handle(cmd: string, args: InvokeArgs = {}): Promise<unknown> {
     case "dispose_now":
       requireUnlocked();
       return { certificate: null, awaiting_review: 0, held: 0 };
+    case "storage_used":
+      requireUnlocked();
+      return { database: 48_211_968, files: 310_442_112, index: 21_004_288, total: 379_674_624 };
     case "keep_review":
       requireUnlocked();
       audited("review.keep", { policy: args.policy, messages: 12, until: "2027-11-26T00:00:00Z" });
