@@ -96,7 +96,10 @@ async fn desktop_app_unlocks_shows_imports_and_creates_archives() {
     assert_eq!(text_of(&c, "#stat-conversations").await.trim(), "2");
     wait_text(&c, "#home-untriaged", |t| t.trim() == "2").await;
     let used = text_of(&c, "#stat-storage").await;
-    assert!(used.contains("KB") || used.contains("MB"), "storage used: {used}");
+    assert!(
+        used.contains("KB") || used.contains("MB"),
+        "storage used: {used}"
+    );
     shot(&c, "home").await;
 
     go(&c, "conversations").await;

@@ -300,8 +300,11 @@ mod tests {
         let before = storage_used(&a);
         assert_eq!(before.files, 0);
         let chat = dir.path().join("WhatsApp Chat with Roofers.txt");
-        std::fs::write(&chat, "12/03/2024, 14:02 - Dev: roof membrane quote\n".repeat(200))
-            .unwrap();
+        std::fs::write(
+            &chat,
+            "12/03/2024, 14:02 - Dev: roof membrane quote\n".repeat(200),
+        )
+        .unwrap();
         let opts = ImportOptions {
             tz: Some("UTC".into()),
             ..Default::default()
