@@ -72,7 +72,7 @@ fn archive(n: u64) -> PathBuf {
         tz: Some("UTC".into()),
         ..Default::default()
     };
-    holdfast::api::import(&mut a, &[export.clone()], &opts, &mut |_| {}).unwrap();
+    holdfast::api::import(&mut a, std::slice::from_ref(&export), &opts, &mut |_| {}).unwrap();
     drop(a);
     std::fs::remove_file(&export).unwrap();
     std::fs::write(&done, b"").unwrap();
