@@ -198,6 +198,17 @@ fn damaged_missing_or_extra_files_are_refused_and_the_archive_stays_as_it_was() 
         stderr(&out)
     );
 
+    // Not while another process has the archive open (an idle desktop app included): its
+    // open files would go on pointing at the archive moved aside.
+    let app = holdfast::archive::Archive::open(
+        &env.archive,
+        holdfast::archive::Unlock::Passphrase(PASSPHRASE),
+    )
+    .unwrap();
+    let e = refused(&env, &good);
+    assert!(e.contains("in use by another Holdfast process"), "{e}");
+    drop(app);
+
     // The good backup replaces the archive; the one that was there is kept aside.
     let tagged_after = search_total(&env, "tag:contract");
     assert!(tagged_after > 0);

@@ -147,7 +147,7 @@ pub fn save(a: &mut Archive, id: i64, dir: &Path) -> Result<SavedAttachment> {
         let _ = std::fs::remove_file(&path);
         return Err(Error::io(&path, e));
     }
-    crate::records::log(
+    let logged = crate::records::log(
         a,
         "attachment.save",
         serde_json::json!({
@@ -156,7 +156,12 @@ pub fn save(a: &mut Archive, id: i64, dir: &Path) -> Result<SavedAttachment> {
             "name": c.name,
             "to": path.display().to_string(),
         }),
-    )?;
+    );
+    if let Err(e) = logged {
+        // No copy leaves the archive without its audit entry.
+        let _ = std::fs::remove_file(&path);
+        return Err(e);
+    }
     Ok(SavedAttachment {
         path: path.display().to_string(),
         bytes: c.bytes.len() as u64,

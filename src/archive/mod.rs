@@ -35,6 +35,9 @@ use blobs::BlobStore;
 
 pub const DB_NAME: &str = "archive.db";
 pub const LOCK_NAME: &str = "holdfast.lock";
+/// Held shared by every open handle on the archive, for its lifetime; taken exclusively by a
+/// restore, which may replace the archive only when no process has it open.
+pub const OPEN_LOCK_NAME: &str = "holdfast.open";
 const README_NAME: &str = "README.txt";
 const README: &str =
     "This folder is a Holdfast archive. Everything in it is encrypted: the database \
@@ -61,6 +64,8 @@ pub struct Archive {
     /// A second, read-only handle (see [`Archive::open_reader`]): never writes, never takes
     /// the write lock.
     reader: bool,
+    /// The open lock, held shared while this handle lives.
+    _open: File,
 }
 
 /// Held while one process writes; released on drop.
@@ -180,6 +185,7 @@ impl Archive {
         data_key: SecretKey,
         encrypted: bool,
     ) -> Result<Archive> {
+        let open = hold_open(dir)?;
         let mut conn = open_database(&dir.join(DB_NAME), encrypted.then_some(&data_key))?;
         let blobs = BlobStore::new(dir.join("blobs"), &data_key);
         let archive_lock = try_write_lock(dir);
@@ -192,6 +198,7 @@ impl Archive {
             blobs,
             index: None,
             reader: false,
+            _open: open,
         };
         // Finish what a killed writer left behind, unless another process is writing now.
         if let Ok(_lock) = archive_lock {
@@ -220,8 +227,10 @@ impl Archive {
     /// searches behind them. It never writes: it takes no write lock, so it never catches the
     /// index up or recovers anything, and every write through it is refused.
     pub fn open_reader(dir: &Path, data_key: SecretKey) -> Result<Archive> {
+        let open = hold_open(dir)?;
         let keyfile = KeyFile::load(dir)?;
         let conn = open_database(&dir.join(DB_NAME), Some(&data_key))?;
+        conn.pragma_update(None, "query_only", "ON")?;
         let blobs = BlobStore::new(dir.join("blobs"), &data_key);
         Ok(Archive {
             dir: dir.to_path_buf(),
@@ -231,6 +240,7 @@ impl Archive {
             blobs,
             index: None,
             reader: true,
+            _open: open,
         })
     }
 
@@ -407,6 +417,37 @@ impl Archive {
 /// The write lock of the archive in `dir`, without opening it (a restore replacing it).
 pub(crate) fn lock_dir(dir: &Path) -> Result<WriteLock> {
     try_write_lock(dir)
+}
+
+fn open_lock_file(dir: &Path) -> Result<File> {
+    let path = dir.join(OPEN_LOCK_NAME);
+    OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| Error::io(&path, e))
+}
+
+/// The open lock, shared: refused only while a restore is replacing the archive.
+fn hold_open(dir: &Path) -> Result<File> {
+    let file = open_lock_file(dir)?;
+    match file.try_lock_shared() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(Error::ArchiveInUse(dir.to_path_buf())),
+        Err(std::fs::TryLockError::Error(e)) => Err(Error::io(dir.join(OPEN_LOCK_NAME), e)),
+    }
+}
+
+/// The open lock, exclusive: the archive in `dir` is open in no process (a restore may
+/// replace it). Released on drop.
+pub(crate) fn lock_closed(dir: &Path) -> Result<File> {
+    let file = open_lock_file(dir)?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(Error::ArchiveInUse(dir.to_path_buf())),
+        Err(std::fs::TryLockError::Error(e)) => Err(Error::io(dir.join(OPEN_LOCK_NAME), e)),
+    }
 }
 
 fn try_write_lock(dir: &Path) -> Result<WriteLock> {

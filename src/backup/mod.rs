@@ -24,6 +24,8 @@ use crate::error::{Error, Result};
 /// The manifest's file name, in the backup folder.
 pub const MANIFEST_NAME: &str = "holdfast-backup.json";
 const FORMAT: u32 = 1;
+/// The sealed head of the audit log (records/audit.rs).
+const AUDIT_HEAD: &str = "audit.head";
 /// How long a backup waits for another process's write to finish.
 const LOCK_WAIT: Duration = Duration::from_secs(60);
 
@@ -112,6 +114,9 @@ fn archive_files(dir: &Path) -> Result<Vec<String>> {
 
 fn skipped(rel: &str) -> bool {
     rel == LOCK_NAME
+        || rel == archive::OPEN_LOCK_NAME
+        || rel == AUDIT_HEAD // copied first, on its own
+        || rel.ends_with(".tmp") // a file being replaced (the audit head's next version)
         || rel == MANIFEST_NAME
         || rel == DB_NAME
         || rel == format!("{DB_NAME}-wal")
@@ -199,7 +204,8 @@ pub fn backup(a: &mut Archive, dest: &Path) -> Result<BackupReport> {
             dest.display()
         )));
     }
-    if dest.starts_with(a.dir()) {
+    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    if absolute(dest).starts_with(absolute(a.dir())) {
         return Err(Error::InvalidArgument(format!(
             "{}: a backup cannot go inside the archive it copies",
             dest.display()
@@ -217,12 +223,42 @@ pub fn backup(a: &mut Archive, dest: &Path) -> Result<BackupReport> {
     archive::create_private_dir(dest)?;
     let result = (|| -> Result<BackupReport> {
         let mut files = Vec::new();
-        // The database, page by page into a database keyed the same way: never decrypted.
+        // The audit log's head before the database: searches append to the log without the
+        // write lock, and a head behind its log is fine where one ahead of it is not.
+        {
+            let head_lock = File::create(a.dir().join("audit.head.lock"))
+                .map_err(|e| Error::io(a.dir().join("audit.head.lock"), e))?;
+            head_lock
+                .lock()
+                .map_err(|e| Error::io(a.dir().join("audit.head.lock"), e))?;
+            let head = a.dir().join(AUDIT_HEAD);
+            if head.exists() {
+                let (bytes, sha256) = copy_hashed(&head, &dest.join(AUDIT_HEAD))?;
+                files.push(ManifestFile {
+                    path: AUDIT_HEAD.into(),
+                    bytes,
+                    sha256,
+                });
+            }
+        }
+        // The database, page by page into a database keyed the same way: never decrypted. In
+        // one step, so that another connection's writes cannot make it start over.
         {
             let target = dest.join(DB_NAME);
             let mut out = archive::open_database(&target, Some(a.data_key()))?;
             let copy = rusqlite::backup::Backup::new(a.conn(), &mut out)?;
-            copy.run_to_completion(256, Duration::from_millis(0), None)?;
+            loop {
+                use rusqlite::backup::StepResult;
+                match copy.step(-1)? {
+                    StepResult::Done => break,
+                    StepResult::More | StepResult::Busy | StepResult::Locked => {
+                        std::thread::sleep(Duration::from_millis(50))
+                    }
+                    other => {
+                        return Err(Error::Corrupt(format!("copying the database: {other:?}")))
+                    }
+                }
+            }
             drop(copy);
             out.pragma_update(None, "journal_mode", "DELETE")?;
             drop(out);
@@ -307,7 +343,11 @@ pub fn check(src: &Path) -> Result<Manifest> {
         )));
     }
     for f in &manifest.files {
-        if f.path.split('/').any(|c| c == ".." || c.is_empty()) {
+        let inside = !f.path.contains(['\\', ':'])
+            && Path::new(&f.path)
+                .components()
+                .all(|c| matches!(c, std::path::Component::Normal(_)));
+        if !inside || f.path.split('/').any(|c| c == ".." || c.is_empty()) {
             return Err(Error::Corrupt(format!(
                 "{}: {:?} is not a path inside the backup",
                 path.display(),
@@ -329,7 +369,7 @@ pub fn check(src: &Path) -> Result<Manifest> {
                 bytes,
                 &sha256[..16],
                 f.bytes,
-                &f.sha256[..16.min(f.sha256.len())]
+                f.sha256.get(..16).unwrap_or(&f.sha256)
             )));
         }
     }
@@ -368,9 +408,10 @@ pub fn restore(
         _ => PathBuf::from("."),
     };
     fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
-    // An archive in use is not replaced under its user.
+    // An archive open in another process (the desktop app, idle or not) is not replaced
+    // under it: every open handle holds the archive's open lock shared.
     let _target_lock = if archive::exists(target) {
-        Some(archive::lock_dir(target)?)
+        Some((archive::lock_closed(target)?, archive::lock_dir(target)?))
     } else if !empty_or_absent(target)? {
         return Err(Error::InvalidArgument(format!(
             "{}: the folder holds files but no archive; restore into a new folder",

@@ -163,10 +163,11 @@ pub fn apply(
         )));
     }
     finish_pending(a)?;
-    a.catch_up_index(&mut |_, _| {})?;
     // Holds are evaluated and messages destroyed under one write lock: a hold placed by
-    // another process can't slip in between.
+    // another process can't slip in between. The index is caught up under it too, so a
+    // reclassification another process just committed is seen.
     let lock = a.write_lock()?;
+    a.catch_up_index_locked(&lock, &mut |_, _| {})?;
     let plan = retention::due(a, as_of)?;
     let mut items: Vec<(i64, String)> = Vec::new();
     for g in &plan.due {
@@ -494,8 +495,8 @@ pub fn keep_reviewed(a: &mut Archive, policy: &str, until: i64) -> Result<KeptRe
             "a review decision keeps messages until a future date".into(),
         ));
     }
-    a.catch_up_index(&mut |_, _| {})?;
-    let _lock = a.write_lock()?;
+    let lock = a.write_lock()?;
+    a.catch_up_index_locked(&lock, &mut |_, _| {})?;
     let plan = retention::due(a, now_ms())?;
     let Some(group) = plan.review.iter().find(|g| g.policy == policy) else {
         return Err(Error::NotFound(format!(

@@ -174,11 +174,17 @@ pub fn due(a: &mut Archive, as_of: i64) -> Result<DuePlan> {
     let started = std::time::Instant::now();
     let assessor = Assessor::new(a)?;
     // Review items a reviewer decided to keep, until when.
-    let kept: std::collections::HashMap<i64, i64> = a
+    let kept: std::collections::HashMap<i64, (String, i64)> = a
         .conn()
-        .prepare("SELECT message_id, keep_until FROM review_decisions")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .prepare("SELECT message_id, policy, keep_until FROM review_decisions")?
+        .query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?
         .collect::<rusqlite::Result<_>>()?;
+    // A decision answers the review its policy asked for, not another policy's.
+    let decided = |id: i64, by: Option<usize>| {
+        kept.get(&id).is_some_and(|(policy, until)| {
+            *until > as_of && by.is_some_and(|i| assessor.policies[i].name == *policy)
+        })
+    };
     let mut due: BTreeMap<(usize, &'static str), Vec<i64>> = BTreeMap::new();
     let mut held: BTreeMap<Vec<String>, Vec<i64>> = BTreeMap::new();
     let evaluated = assessor.for_each(a, &mut |id, res| {
@@ -197,7 +203,7 @@ pub fn due(a: &mut Archive, as_of: i64) -> Result<DuePlan> {
                 held.entry(names).or_default().push(id);
                 let _ = action;
             }
-            Some(Action::Review) if kept.get(&id).is_some_and(|until| *until > as_of) => {}
+            Some(Action::Review) if decided(id, res.action_by) => {}
             Some(action) => {
                 let by = res.action_by.unwrap_or_default();
                 due.entry((by, action.as_str())).or_default().push(id);
