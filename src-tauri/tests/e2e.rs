@@ -604,6 +604,62 @@ async fn desktop_app_unlocks_shows_imports_and_creates_archives() {
     css(&c, "#continue-btn").await.click().await.unwrap();
     wait_text(&c, "#stat-messages", |t| t.trim() == "0").await;
     shot(&c, "home-empty").await;
+
+    // Import a WhatsApp export big enough to watch: the bar moves through the import and the
+    // indexing and ends full, then the totals show it all.
+    let big = tmp.path().join("WhatsApp Chat with Site team.txt");
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&big).unwrap());
+    holdfast::synth::whatsapp_android(&mut f, 30_000, 11, None).unwrap();
+    drop(f);
+    go(&c, "import").await;
+    css(&c, "#import-path")
+        .await
+        .send_keys(big.to_str().unwrap())
+        .await
+        .unwrap();
+    css(&c, "#import-btn").await.click().await.unwrap();
+    let mut seen = std::collections::BTreeSet::new();
+    let t0 = std::time::Instant::now();
+    loop {
+        let state = c
+            .execute(
+                "const card = document.querySelector('.progress-card');
+                 const bar = document.getElementById('import-progress');
+                 return card ? [card.dataset.phase, bar ? bar.getAttribute('aria-valuenow') : null] : null;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if let Some([phase, pct]) = state.as_array().map(|a| [a[0].clone(), a[1].clone()]) {
+            let pct: u64 = pct.as_str().and_then(|p| p.parse().ok()).unwrap_or(0);
+            seen.insert((phase.as_str().unwrap_or("").to_string(), pct));
+            if phase == "finished" {
+                break;
+            }
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(180),
+            "the import did not finish: {seen:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+    assert!(
+        seen.iter()
+            .any(|(ph, p)| (ph == "importing" || ph == "indexing") && *p > 0 && *p < 100),
+        "the bar moved between empty and full: {seen:?}"
+    );
+    wait_attr(&c, "#import-progress", "aria-valuenow", "100").await;
+    let finished = text_of(&c, ".progress-card").await;
+    assert!(
+        finished.contains("Finished") && finished.contains("imported and indexed"),
+        "{finished}"
+    );
+    shot(&c, "import-finished").await;
+    go(&c, "home").await;
+    wait_text(&c, "#stat-messages", |t| {
+        t.chars().filter(char::is_ascii_digit).collect::<String>() == "30000"
+    })
+    .await;
     c.close().await.unwrap();
     assert!(Archive::open(&fresh, Unlock::Passphrase("a new passphrase 2026")).is_ok());
     let rk = holdfast::crypto::recovery::RecoveryKey::parse(key.trim()).unwrap();

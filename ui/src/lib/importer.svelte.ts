@@ -90,15 +90,22 @@ class Importer {
     this.runs = [run, ...this.runs];
     this.running = true;
     this.progress = null;
+    let finished = false;
     try {
       const report = await importPaths(paths, options, this.onProgress);
       this.#update(run.id, { results: report.sources });
+      finished = true;
     } catch (e) {
       this.#update(run.id, { error: toApiError(e) });
     } finally {
       this.#update(run.id, { finishedAt: Date.now() });
       this.running = false;
-      this.progress = null;
+      // A finished import leaves its bar full, so the end is seen, until the next one.
+      const last = this.progress as ProgressView | null;
+      this.progress =
+        finished && last
+          ? { ...last, phase: "done", bytesDone: Math.max(last.bytesTotal, 1), bytesTotal: Math.max(last.bytesTotal, 1) }
+          : null;
     }
   }
 
