@@ -269,11 +269,11 @@ pub async fn tag_messages(
     tag: String,
 ) -> Reply<records::TagChange> {
     with_archive(&state, move |a| {
-        let ids = messages
-            .iter()
-            .map(|m| parse_id(m))
-            .collect::<holdfast::Result<Vec<_>>>()?;
-        records::tag_add(a, &tag, &records::TagTarget::Messages(ids))
+        records::tag_add(
+            a,
+            &tag,
+            &records::TagTarget::Messages(parse_ids(&messages)?),
+        )
     })
     .await
 }
@@ -285,11 +285,11 @@ pub async fn untag_messages(
     tag: String,
 ) -> Reply<records::TagChange> {
     with_archive(&state, move |a| {
-        let ids = messages
-            .iter()
-            .map(|m| parse_id(m))
-            .collect::<holdfast::Result<Vec<_>>>()?;
-        records::tag_remove(a, &tag, &records::TagTarget::Messages(ids))
+        records::tag_remove(
+            a,
+            &tag,
+            &records::TagTarget::Messages(parse_ids(&messages)?),
+        )
     })
     .await
 }
@@ -399,6 +399,10 @@ pub fn serve_attachment(
         };
         responder.respond(response.unwrap_or_else(|_| Response::new(Vec::new())));
     });
+}
+
+fn parse_ids(ids: &[String]) -> holdfast::Result<Vec<i64>> {
+    ids.iter().map(|m| parse_id(m)).collect()
 }
 
 fn parse_id(id: &str) -> holdfast::Result<i64> {
@@ -528,10 +532,7 @@ pub async fn review_mark(
     code: Option<String>,
 ) -> Reply<foi::ReviewProgress> {
     with_archive(&state, move |a| {
-        let ids = messages
-            .iter()
-            .map(|m| parse_id(m))
-            .collect::<holdfast::Result<Vec<_>>>()?;
+        let ids = parse_ids(&messages)?;
         foi::foi_review_mark(
             a,
             &reference,
@@ -587,10 +588,7 @@ pub async fn decide_redactions(
     accept: bool,
 ) -> Reply<Vec<foi::Redaction>> {
     with_archive(&state, move |a| {
-        let ids = ids
-            .iter()
-            .map(|m| parse_id(m))
-            .collect::<holdfast::Result<Vec<_>>>()?;
+        let ids = parse_ids(&ids)?;
         foi::foi_redact_decide(a, &reference, &ids, false, accept)
     })
     .await

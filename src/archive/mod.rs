@@ -419,50 +419,43 @@ pub(crate) fn lock_dir(dir: &Path) -> Result<WriteLock> {
     try_write_lock(dir)
 }
 
-fn open_lock_file(dir: &Path) -> Result<File> {
-    let path = dir.join(OPEN_LOCK_NAME);
-    OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(|e| Error::io(&path, e))
-}
-
-/// The open lock, shared: refused only while a restore is replacing the archive.
-fn hold_open(dir: &Path) -> Result<File> {
-    let file = open_lock_file(dir)?;
-    match file.try_lock_shared() {
-        Ok(()) => Ok(file),
-        Err(std::fs::TryLockError::WouldBlock) => Err(Error::ArchiveInUse(dir.to_path_buf())),
-        Err(std::fs::TryLockError::Error(e)) => Err(Error::io(dir.join(OPEN_LOCK_NAME), e)),
-    }
-}
-
-/// The open lock, exclusive: the archive in `dir` is open in no process (a restore may
-/// replace it). Released on drop.
-pub(crate) fn lock_closed(dir: &Path) -> Result<File> {
-    let file = open_lock_file(dir)?;
-    match file.try_lock() {
-        Ok(()) => Ok(file),
-        Err(std::fs::TryLockError::WouldBlock) => Err(Error::ArchiveInUse(dir.to_path_buf())),
-        Err(std::fs::TryLockError::Error(e)) => Err(Error::io(dir.join(OPEN_LOCK_NAME), e)),
-    }
-}
-
-fn try_write_lock(dir: &Path) -> Result<WriteLock> {
-    let path = dir.join(LOCK_NAME);
+/// The lock file `name` of the archive in `dir`, locked without waiting (shared or
+/// exclusive); another process holding it the other way is "archive in use".
+fn lock_file(dir: &Path, name: &str, shared: bool) -> Result<File> {
+    let path = dir.join(name);
     let file = OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
         .open(&path)
         .map_err(|e| Error::io(&path, e))?;
-    match file.try_lock() {
-        Ok(()) => Ok(WriteLock { _file: file }),
+    let locked = if shared {
+        file.try_lock_shared()
+    } else {
+        file.try_lock()
+    };
+    match locked {
+        Ok(()) => Ok(file),
         Err(std::fs::TryLockError::WouldBlock) => Err(Error::ArchiveInUse(dir.to_path_buf())),
         Err(std::fs::TryLockError::Error(e)) => Err(Error::io(&path, e)),
     }
+}
+
+/// The open lock, shared: refused only while a restore is replacing the archive.
+fn hold_open(dir: &Path) -> Result<File> {
+    lock_file(dir, OPEN_LOCK_NAME, true)
+}
+
+/// The open lock, exclusive: the archive in `dir` is open in no process (a restore may
+/// replace it). Released on drop.
+pub(crate) fn lock_closed(dir: &Path) -> Result<File> {
+    lock_file(dir, OPEN_LOCK_NAME, false)
+}
+
+fn try_write_lock(dir: &Path) -> Result<WriteLock> {
+    Ok(WriteLock {
+        _file: lock_file(dir, LOCK_NAME, false)?,
+    })
 }
 
 #[cfg(test)]

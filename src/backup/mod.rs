@@ -132,7 +132,9 @@ fn rel_string(p: &Path) -> String {
         .join("/")
 }
 
-fn sha256_file(path: &Path) -> Result<(u64, String)> {
+/// Reads `path` to its end, hashing it and writing each chunk to `copy` (with its path)
+/// when given; returns its size and SHA-256.
+fn hash_file(path: &Path, mut copy: Option<(&mut File, &Path)>) -> Result<(u64, String)> {
     let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];
@@ -142,10 +144,17 @@ fn sha256_file(path: &Path) -> Result<(u64, String)> {
         if k == 0 {
             break;
         }
+        if let Some((dst, to)) = copy.as_mut() {
+            dst.write_all(&buf[..k]).map_err(|e| Error::io(*to, e))?;
+        }
         h.update(&buf[..k]);
         n += k as u64;
     }
     Ok((n, hex::encode(h.finalize())))
+}
+
+fn sha256_file(path: &Path) -> Result<(u64, String)> {
+    hash_file(path, None)
 }
 
 /// Copies `from` to `to` (creating its folder), synced, and returns its size and SHA-256 as
@@ -154,22 +163,10 @@ fn copy_hashed(from: &Path, to: &Path) -> Result<(u64, String)> {
     if let Some(parent) = to.parent() {
         fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
     }
-    let mut src = File::open(from).map_err(|e| Error::io(from, e))?;
     let mut dst = File::create(to).map_err(|e| Error::io(to, e))?;
-    let mut h = Sha256::new();
-    let mut buf = vec![0u8; 1 << 16];
-    let mut n = 0u64;
-    loop {
-        let k = src.read(&mut buf).map_err(|e| Error::io(from, e))?;
-        if k == 0 {
-            break;
-        }
-        dst.write_all(&buf[..k]).map_err(|e| Error::io(to, e))?;
-        h.update(&buf[..k]);
-        n += k as u64;
-    }
+    let hashed = hash_file(from, Some((&mut dst, to)))?;
     dst.sync_all().map_err(|e| Error::io(to, e))?;
-    Ok((n, hex::encode(h.finalize())))
+    Ok(hashed)
 }
 
 /// The write lock, waiting up to [`LOCK_WAIT`] for another process's write to finish.
