@@ -105,7 +105,10 @@ fn build_fts(conn: &Connection, path: &Path) -> rusqlite::Result<Connection> {
                 r.get::<_, String>(4)?
             ])?;
         }
-        tx.execute_batch("INSERT INTO fts(fts) VALUES ('rebuild');")?;
+        tx.execute_batch(
+            "INSERT INTO fts(fts) VALUES ('rebuild');
+             CREATE INDEX m_by_time ON m(conversation_id, sent_at, id);",
+        )?;
     }
     tx.commit()?;
     Ok(fts)
@@ -132,6 +135,92 @@ fn fts_query(fts: &Connection, q: &MixQuery) -> rusqlite::Result<usize> {
         })?
         .count();
     Ok(count as usize + hits)
+}
+
+/// The brute-force floor: every message's text, decrypted and lower-cased, held in memory,
+/// scanned for the query's words (substrings; all of them, or any for an `OR` query); the
+/// count, and the newest 20 matches. No index, no ranking, no snippets: the least a search
+/// without an index must do.
+struct LinearScan {
+    /// (id, sent_at, lower-cased text)
+    messages: Vec<(i64, i64, String)>,
+}
+
+impl LinearScan {
+    fn load(conn: &Connection) -> LinearScan {
+        let mut stmt = conn
+            .prepare("SELECT id, sent_at, body FROM messages ORDER BY id")
+            .expect("scan query");
+        let messages = stmt
+            .query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get::<_, String>(2)?.to_lowercase()))
+            })
+            .expect("scan")
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .expect("scan rows");
+        LinearScan { messages }
+    }
+
+    fn search(&self, query: &str) -> (usize, Vec<i64>) {
+        let any = query.contains(" OR ");
+        let words: Vec<String> = query
+            .split_whitespace()
+            .filter(|w| *w != "OR" && !w.starts_with('-') && !w.contains(':'))
+            .map(|w| w.trim_matches(|c| c == '"' || c == '*').to_lowercase())
+            .filter(|w| !w.is_empty())
+            .collect();
+        let finders: Vec<memchr::memmem::Finder<'_>> = words
+            .iter()
+            .map(|w| memchr::memmem::Finder::new(w.as_bytes()))
+            .collect();
+        let mut count = 0;
+        let mut newest: Vec<(i64, i64)> = Vec::new();
+        for (id, sent_at, text) in &self.messages {
+            let hit = |f: &memchr::memmem::Finder<'_>| f.find(text.as_bytes()).is_some();
+            let matched = if any {
+                finders.iter().any(hit)
+            } else {
+                finders.iter().all(hit)
+            };
+            if matched {
+                count += 1;
+                newest.push((*sent_at, *id));
+                if newest.len() > 200 {
+                    newest.sort_unstable_by(|a, b| b.cmp(a));
+                    newest.truncate(20);
+                }
+            }
+        }
+        newest.sort_unstable_by(|a, b| b.cmp(a));
+        newest.truncate(20);
+        (count, newest.into_iter().map(|(_, id)| id).collect())
+    }
+}
+
+/// The plain-SQLite floor for showing a message in its conversation: the `context` messages
+/// before it and after it by time, by keyset over an index, from an unencrypted table.
+fn plain_context(fts: &Connection, id: i64, context: i64) -> rusqlite::Result<usize> {
+    let (conv, at): (i64, i64) = fts.query_row(
+        "SELECT conversation_id, sent_at FROM m WHERE id = ?1",
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let mut before = fts.prepare_cached(
+        "SELECT id, body FROM m WHERE conversation_id = ?1 AND (sent_at, id) < (?2, ?3)
+         ORDER BY sent_at DESC, id DESC LIMIT ?4",
+    )?;
+    let mut after = fts.prepare_cached(
+        "SELECT id, body FROM m WHERE conversation_id = ?1 AND (sent_at, id) >= (?2, ?3)
+         ORDER BY sent_at, id LIMIT ?4",
+    )?;
+    let read = |r: &rusqlite::Row<'_>| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?));
+    let n = before
+        .query_map(rusqlite::params![conv, at, id, context], read)?
+        .count()
+        + after
+            .query_map(rusqlite::params![conv, at, id, context + 1], read)?
+            .count();
+    Ok(n)
 }
 
 fn time_ms(f: impl FnOnce()) -> f64 {
@@ -271,6 +360,78 @@ pub fn figures(messages: u64, seed: u64, repeat: usize, log: &dyn Fn(&str)) -> V
         "same index, unencrypted tantivy",
         percentile(pf.clone(), 0.5),
     ));
+
+    // The brute-force floor: the same queries as a linear scan over the decrypted text.
+    let t = Instant::now();
+    let scan = LinearScan::load(conn);
+    log(&format!(
+        "linear scan: {} messages decrypted and held in memory in {:.1} s",
+        scan.messages.len(),
+        t.elapsed().as_secs_f64()
+    ));
+    let mut ls = Vec::new();
+    for _ in 0..repeat.max(1) {
+        for q in &queries {
+            ls.push(time_ms(|| drop(scan.search(&q.holdfast))));
+        }
+    }
+    drop(scan);
+    for (label, pct) in [("p50", 0.5), ("p99", 0.99)] {
+        out.push(figure(
+            &format!("search_{label}_vs_linear_scan"),
+            percentile(e.clone(), pct),
+            "ms",
+            "a linear scan over the decrypted text in memory",
+            percentile(ls.clone(), pct),
+        ));
+    }
+
+    // Showing a hit in its conversation (what opening a search result does): 25 messages
+    // either side of 200 messages picked at random.
+    let mut rng = Rng::new(seed ^ 0xC0_47E7);
+    let picks: Vec<(i64, i64)> = (0..200)
+        .map(|_| {
+            let id = 1 + rng.below(messages) as i64;
+            let conv: i64 = conn
+                .query_row(
+                    "SELECT conversation_id FROM messages WHERE id = ?1",
+                    [id],
+                    |r| r.get(0),
+                )
+                .expect("a generated message");
+            (id, conv)
+        })
+        .collect();
+    let (mut ctx, mut ctx_plain) = (Vec::new(), Vec::new());
+    for _ in 0..repeat.max(1) {
+        for (id, conv) in &picks {
+            ctx.push(time_ms(|| {
+                let view = holdfast::api::show(
+                    &archive,
+                    &conv.to_string(),
+                    &holdfast::api::ShowOptions {
+                        around: Some(id.to_string()),
+                        context: Some(25),
+                        ..Default::default()
+                    },
+                )
+                .expect("context");
+                assert!(view.messages.iter().any(|m| m.id == id.to_string()));
+            }));
+            ctx_plain.push(time_ms(|| {
+                plain_context(&fts, *id, 25).expect("plain context");
+            }));
+        }
+    }
+    for (label, pct) in [("p50", 0.5), ("p99", 0.99)] {
+        out.push(figure(
+            &format!("context_fetch_{label}"),
+            percentile(ctx.clone(), pct),
+            "ms",
+            "the same 51 messages by keyset from unencrypted SQLite",
+            percentile(ctx_plain.clone(), pct),
+        ));
+    }
     log(&format!(
         "search cache holds {} MiB of decrypted index data",
         enc.cached_bytes() / (1 << 20)

@@ -206,6 +206,28 @@ fn telegram_truncated_file_is_rejected_with_its_line() {
     assert_rejected(&env, &cut, &["result.json", "line"]);
 }
 
+/// The index is built alongside the import: a file that fails after some of its messages were
+/// handed to the index leaves an existing index byte for byte as it was, and still right.
+#[test]
+fn a_file_failing_half_way_leaves_an_existing_index_as_it_was() {
+    let (env, _) = Env::init();
+    env.import(
+        &fixture("whatsapp/WhatsApp Chat with Northgate depot.txt"),
+        &[],
+    );
+    let searched = |q: &str| env.json(&["search", q])["total"].as_u64().unwrap();
+    let depot = searched("depot");
+    assert!(depot > 0);
+    let good = telegram_account(env.tmp.path());
+    let text = std::fs::read_to_string(&good).unwrap();
+    let cut = env.path("cut/result.json");
+    write(&cut, &text[..text.len() * 9 / 10]);
+    assert_rejected(&env, &cut, &["result.json", "line"]);
+    assert_eq!(searched("depot"), depot);
+    let v = env.json(&["verify"]);
+    assert_eq!(v["ok"], true, "{v}");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Slack
 

@@ -302,6 +302,35 @@ fn malformed_queries_point_at_the_problem() {
     }
 }
 
+/// The import builds the index alongside; an import's `--tag` on a conversation it continues
+/// also reaches the messages earlier imports stored there, and the new ones are found at once.
+#[test]
+fn a_later_export_tagged_on_import_tags_the_whole_conversation_in_search() {
+    let (env, _) = setup();
+    let f = env.path("WhatsApp Chat with Depot board (later).txt");
+    let mut later = search_chat();
+    later.push_str("02/05/2024, 08:00 - Tom O'Neill: the zanderquill order has shipped\n");
+    std::fs::write(&f, later).unwrap();
+    let r = env.import(&f, &["--tag", "riverside"][..]);
+    assert_eq!(r["sources"][0]["messages_added"], 1);
+    assert_eq!(r["sources"][0]["messages_duplicate"], 66);
+    assert_eq!(count(&env, "zanderquill"), 1);
+    assert_eq!(
+        count(&env, "tag:riverside"),
+        67,
+        "earlier messages carry the new tag"
+    );
+    assert_eq!(
+        count(&env, "tag:business zanderquill"),
+        1,
+        "the new message carries the old one"
+    );
+    assert_eq!(count(&env, "tag:business"), 67);
+    let (ok, v) = verify(&env);
+    assert!(ok, "{v}");
+    assert_no_plaintext(&env.archive, &["zanderquill".to_string()]);
+}
+
 fn verify(env: &Env) -> (bool, Value) {
     let out = env.cmd().args(["verify", "--json"]).output().unwrap();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -321,7 +350,7 @@ fn a_crash_between_the_database_and_the_index_is_caught_up() {
                 .to_str()
                 .unwrap(),
         ])
-        .env("HOLDFAST_TEST_FAULT", "after-db-commit")
+        .env("HOLDFAST_TEST_FAULT", "before-index-commit")
         .output()
         .unwrap();
     use std::os::unix::process::ExitStatusExt;

@@ -27,6 +27,7 @@ use crate::import::{
     self, AttachmentContent, ConversationRecord, Format, ImportOptions, ImportWarning, Input,
     MessageRecord, ParticipantRecord, RecordSink, SourceFile,
 };
+use crate::index::{IndexFeed, IndexFolderSnapshot, IndexedMessage, SearchIndex};
 
 /// Messages looked at to recognise an existing conversation.
 const PROBE: usize = 64;
@@ -109,7 +110,7 @@ struct Counts {
     attachments_added: u64,
 }
 
-struct Writer<'t, 's, 'p> {
+struct Writer<'t, 's, 'p, 'i> {
     tx: &'t Transaction<'t>,
     staging: &'t mut Staging<'s>,
     attachments: Input,
@@ -128,9 +129,11 @@ struct Writer<'t, 's, 'p> {
     warnings: Vec<ImportWarning>,
     progress: &'p mut dyn Progress,
     path: String,
+    /// The search index built alongside, when it was caught up before the import.
+    index: Option<&'t mut IndexFeed<'i>>,
 }
 
-impl Writer<'_, '_, '_> {
+impl Writer<'_, '_, '_, '_> {
     fn participant(&mut self, p: &ParticipantRecord) -> Result<i64> {
         if let Some(id) = self.participants.get(p) {
             return Ok(*id);
@@ -340,6 +343,20 @@ impl Writer<'_, '_, '_> {
             let id = self.tx.last_insert_rowid();
             self.counts.added += 1;
             self.insert_attachments(id, &m, false)?;
+            if let Some(feed) = self.index.as_deref_mut() {
+                feed.add(
+                    &IndexedMessage {
+                        id,
+                        conversation,
+                        app: self.app,
+                        sender: sender.unwrap_or(0),
+                        sent_at: m.sent_at.timestamp_millis(),
+                        kind: m.kind,
+                        text: &m.body,
+                    },
+                    m.attachments.iter().map(|a| a.name.as_str()),
+                )?;
+            }
         } else {
             self.counts.duplicate += 1;
             if m.attachments.iter().any(|a| {
@@ -379,7 +396,7 @@ impl Writer<'_, '_, '_> {
     }
 }
 
-impl RecordSink for Writer<'_, '_, '_> {
+impl RecordSink for Writer<'_, '_, '_, '_> {
     fn file(&mut self, file: SourceFile) -> Result<()> {
         self.tx
             .prepare_cached(
@@ -441,8 +458,133 @@ impl RecordSink for Writer<'_, '_, '_> {
     }
 }
 
+/// What an importer sends its sink, carried from the reading thread to the writing one.
+enum Event {
+    File(SourceFile),
+    Conversation(ConversationRecord),
+    Message(MessageRecord),
+    Warning(ImportWarning),
+    Progress(u64, u64),
+}
+
+/// Events per hand-over between the threads.
+const BATCH: usize = 256;
+
+/// The importer's sink on the reading thread: batches of events to the writer.
+struct ChannelSink {
+    to_writer: std::sync::mpsc::SyncSender<Vec<Event>>,
+    batch: Vec<Event>,
+}
+
+impl ChannelSink {
+    fn push(&mut self, event: Event) -> Result<()> {
+        self.batch.push(event);
+        if self.batch.len() >= BATCH {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        if self.batch.is_empty() {
+            return Ok(());
+        }
+        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
+        // The writer stopped (it failed, and says why): the reader stops too.
+        self.to_writer
+            .send(batch)
+            .map_err(|_| Error::Corrupt("the import stopped".into()))
+    }
+}
+
+impl RecordSink for ChannelSink {
+    fn file(&mut self, file: SourceFile) -> Result<()> {
+        self.push(Event::File(file))
+    }
+
+    fn conversation(&mut self, conversation: ConversationRecord) -> Result<()> {
+        self.push(Event::Conversation(conversation))
+    }
+
+    fn message(&mut self, message: MessageRecord) -> Result<()> {
+        self.push(Event::Message(message))
+    }
+
+    fn warning(&mut self, at: &Location, message: String) {
+        // A failed hand-over is seen at the next message or at the end.
+        let _ = self.push(Event::Warning(ImportWarning {
+            at: at.to_string(),
+            message,
+        }));
+    }
+
+    fn progress(&mut self, bytes_done: u64, bytes_total: u64) {
+        let _ = self.push(Event::Progress(bytes_done, bytes_total));
+    }
+}
+
+/// Runs the importer on a thread of its own while this one stores what it reads: parsing and
+/// storing overlap (and the index's threads, fed by the writer, overlap both). Whatever fails
+/// first stops both; the writer's error wins, as it is the cause when both fail.
+fn read_beside(
+    format: Format,
+    input: &mut Input,
+    options: &ImportOptions,
+    writer: &mut Writer<'_, '_, '_, '_>,
+) -> Result<import::SourceFacts> {
+    std::thread::scope(|scope| {
+        let (to_writer, from_reader) = std::sync::mpsc::sync_channel::<Vec<Event>>(8);
+        let reading = std::thread::Builder::new()
+            .name("import-reader".into())
+            .spawn_scoped(scope, move || {
+                let mut sink = ChannelSink {
+                    to_writer,
+                    batch: Vec::with_capacity(BATCH),
+                };
+                let facts = import::importer_for(format).import(input, options, &mut sink)?;
+                sink.flush()?;
+                Ok(facts)
+            })
+            .map_err(|e| Error::io(Path::new("import-reader thread"), e))?;
+        let mut failed = None;
+        'batches: for batch in from_reader.iter() {
+            for event in batch {
+                let applied = match event {
+                    Event::File(f) => writer.file(f),
+                    Event::Conversation(c) => writer.conversation(c),
+                    Event::Message(m) => writer.message(m),
+                    Event::Warning(w) => {
+                        writer.warnings.push(w);
+                        Ok(())
+                    }
+                    Event::Progress(done, total) => {
+                        writer.progress(done, total);
+                        Ok(())
+                    }
+                };
+                if let Err(e) = applied {
+                    failed = Some(e);
+                    break 'batches;
+                }
+            }
+        }
+        drop(from_reader);
+        let read: Result<import::SourceFacts> = match reading.join() {
+            Ok(r) => r,
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+        match failed {
+            Some(e) => Err(e),
+            None => read,
+        }
+    })
+}
+
 /// Imports one export file as one source, atomically: either everything it holds is stored,
 /// or nothing is (the archive is left exactly as before).
+///
+/// The archive's search index is built alongside (see [`IndexFeed`]) and committed right
+/// after the database.
 pub fn import_file(
     archive: &mut Archive,
     path: &Path,
@@ -452,6 +594,57 @@ pub fn import_file(
     progress: &mut dyn Progress,
 ) -> Result<SourceReport> {
     let _lock = archive.write_lock()?;
+    // A failed import leaves the archive exactly as it was, the index folder included: what
+    // the feed wrote (uncommitted segments, tantivy's bookkeeping, the index itself when
+    // this was the first import) is taken back.
+    let index_dir = archive.dir.join(crate::index::INDEX_DIR);
+    let before = IndexFolderSnapshot::take(&index_dir)?;
+    archive.search_index()?;
+    let index = archive.index.take();
+    let result = import_locked(
+        archive,
+        index.as_ref(),
+        path,
+        format,
+        options,
+        tag,
+        progress,
+    );
+    archive.index = index;
+    if result.is_err() {
+        if !before.existed() {
+            archive.index = None;
+        }
+        before.restore()?;
+    }
+    result
+}
+
+/// [`import_file`] with the index to build alongside named (`None`: the database alone, the
+/// index caught up afterwards by whoever calls this; the benchmarks' baselines use both).
+pub fn import_file_indexing(
+    archive: &mut Archive,
+    index: Option<&SearchIndex>,
+    path: &Path,
+    format: Option<Format>,
+    options: &ImportOptions,
+    tag: Option<&str>,
+    progress: &mut dyn Progress,
+) -> Result<SourceReport> {
+    let _lock = archive.write_lock()?;
+    import_locked(archive, index, path, format, options, tag, progress)
+}
+
+/// The import, under the write lock its caller holds.
+fn import_locked(
+    archive: &mut Archive,
+    index: Option<&SearchIndex>,
+    path: &Path,
+    format: Option<Format>,
+    options: &ImportOptions,
+    tag: Option<&str>,
+    progress: &mut dyn Progress,
+) -> Result<SourceReport> {
     let display_path = path.display().to_string();
     let mut input = Input::open(path)?;
     let importer = import::detect(&mut input, format)?;
@@ -461,6 +654,7 @@ pub fn import_file(
     let Archive { conn, blobs, .. } = archive;
     let mut staging = blobs.staging()?;
     let mut audited = None;
+    let mut feed: Option<IndexFeed<'_>> = None;
     let result = (|| -> Result<SourceReport> {
         let already = |sha256: String, messages: i64| SourceReport {
             path: display_path.clone(),
@@ -484,7 +678,22 @@ pub fn import_file(
             }
             Some(original)
         };
+        // The index follows the import as it goes when it holds everything so far; if it
+        // cannot (it lags, or does not open), the caller's catch-up indexes the import after
+        // and reports what is wrong with the index.
+        feed = match index {
+            Some(i) => i.feed(conn).ok().flatten(),
+            None => None,
+        };
+        let messages_before: i64 =
+            conn.query_row("SELECT coalesce(max(id), 0) FROM messages", [], |r| {
+                r.get(0)
+            })?;
         let tx = conn.transaction()?;
+        let tag_id = tag.map(|t| import_tag(&tx, t)).transpose()?;
+        if let (Some(feed), Some(t)) = (feed.as_mut(), tag_id) {
+            feed.tag_all(t);
+        }
         tx.execute(
             "INSERT INTO sources (format, file_name, sha256, size, original_blob, importer, imported_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
@@ -515,8 +724,9 @@ pub fn import_file(
             warnings: Vec::new(),
             progress,
             path: display_path.clone(),
+            index: feed.as_mut(),
         };
-        let facts = importer.import(&mut input, options, &mut writer)?;
+        let facts = read_beside(importer.format(), &mut input, options, &mut writer)?;
         writer.finish_conversation()?;
         let counts = writer.counts;
         let warnings = std::mem::take(&mut writer.warnings);
@@ -566,8 +776,8 @@ pub fn import_file(
                 serde_json::to_string(&warnings).expect("warnings serialise"),
             ],
         )?;
-        if let Some(tag) = tag {
-            tag_conversations(&tx, &conversations, tag)?;
+        if let Some(tag_id) = tag_id {
+            tag_conversations(&tx, &conversations, tag_id, messages_before)?;
         }
         staging.sync()?;
         // The import is on the record, in the same transaction.
@@ -600,6 +810,16 @@ pub fn import_file(
             if let Some(entry) = &audited {
                 crate::records::advance_head(archive, entry)?;
             }
+            if let Some(feed) = feed.filter(|_| !report.already_imported) {
+                progress.report(ImportProgress::Indexing {
+                    done: feed.added(),
+                    total: feed.added(),
+                });
+                crate::api::fault_point("before-index-commit");
+                // Should this fail, the index stays at its last commit and the caller's
+                // catch-up indexes the import again (and reports what is wrong).
+                let _ = feed.commit(archive.conn());
+            }
             progress.report(ImportProgress::Done { path: display_path });
             Ok(report)
         }
@@ -621,18 +841,37 @@ fn previous_import(conn: &rusqlite::Connection, sha256: &str) -> Result<Option<i
         .optional()?)
 }
 
-fn tag_conversations(tx: &Transaction<'_>, conversations: &[i64], tag: &str) -> Result<()> {
+/// The import's `--tag`, created if new.
+fn import_tag(tx: &Transaction<'_>, tag: &str) -> Result<i64> {
     let tag = tag.trim();
     if tag.is_empty() {
         return Err(Error::InvalidArgument("the tag is empty".into()));
     }
     tx.execute("INSERT OR IGNORE INTO tags (name) VALUES (?1)", [tag])?;
-    let tag_id: i64 = tx.query_row("SELECT id FROM tags WHERE name = ?1", [tag], |r| r.get(0))?;
+    Ok(tx.query_row("SELECT id FROM tags WHERE name = ?1", [tag], |r| r.get(0))?)
+}
+
+/// Tags the conversations the import touched; the messages they held before the import
+/// (ids up to `messages_before`) get their index documents replaced to carry the tag (the
+/// import's own messages are indexed with it already).
+fn tag_conversations(
+    tx: &Transaction<'_>,
+    conversations: &[i64],
+    tag_id: i64,
+    messages_before: i64,
+) -> Result<()> {
     for c in conversations {
-        tx.execute(
+        let added = tx.execute(
             "INSERT OR IGNORE INTO conversation_tags (conversation_id, tag_id) VALUES (?1, ?2)",
             params![c, tag_id],
         )?;
+        if added == 1 {
+            tx.execute(
+                "INSERT OR IGNORE INTO index_dirty (message_id)
+                 SELECT id FROM messages WHERE conversation_id = ?1 AND id <= ?2",
+                params![c, messages_before],
+            )?;
+        }
     }
     Ok(())
 }

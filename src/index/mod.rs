@@ -381,24 +381,13 @@ impl SearchIndex {
              WHERE m.id {cond} ORDER BY m.id"
         ))?;
         let mut rows = stmt.query([from])?;
-        let f = self.fields;
         let mut done = 0u64;
+        let mut attachment_names: Vec<String> = Vec::new();
+        let mut doc_tags: Vec<i64> = Vec::new();
         while let Some(r) = rows.next()? {
             let id: i64 = r.get(0)?;
             let conversation: i64 = r.get(1)?;
-            let mut doc = TantivyDocument::new();
-            doc.add_u64(f.id, id as u64);
-            doc.add_u64(f.conversation, conversation as u64);
-            doc.add_u64(f.app, app_code(&r.get::<_, String>(2)?));
-            doc.add_u64(f.sender, r.get::<_, i64>(3)? as u64);
-            doc.add_i64(f.sent_at, r.get(4)?);
-            let kind = MessageKind::parse(&r.get::<_, String>(5)?).unwrap_or(MessageKind::Text);
-            doc.add_u64(f.kind, kind_code(kind));
-            doc.add_text(
-                f.text,
-                r.get_ref(6)?.as_str().map_err(rusqlite::Error::from)?,
-            );
-            let mut has = false;
+            attachment_names.clear();
             while let Some((mid, name)) = next_name.take() {
                 if mid < id {
                     next_name = names
@@ -408,8 +397,7 @@ impl SearchIndex {
                     continue;
                 }
                 if mid == id {
-                    doc.add_text(f.attachment_names, &name);
-                    has = true;
+                    attachment_names.push(name);
                     next_name = names
                         .next()?
                         .map(|r| Ok::<_, rusqlite::Error>((r.get(0)?, r.get(1)?)))
@@ -419,18 +407,30 @@ impl SearchIndex {
                 next_name = Some((mid, name));
                 break;
             }
-            doc.add_u64(f.has_attachment, u64::from(has));
             // A message's own triage class replaces its conversation's.
+            doc_tags.clear();
             let own = message_tags.get(&id);
             let own_triage = own.is_some_and(|t| t.iter().any(|t| triage.contains(t)));
             for t in tags.get(&conversation).into_iter().flatten() {
                 if !(own_triage && triage.contains(t)) {
-                    doc.add_u64(f.tags, *t as u64);
+                    doc_tags.push(*t);
                 }
             }
-            for t in own.into_iter().flatten() {
-                doc.add_u64(f.tags, *t as u64);
-            }
+            doc_tags.extend(own.into_iter().flatten());
+            let kind = MessageKind::parse(&r.get::<_, String>(5)?).unwrap_or(MessageKind::Text);
+            let doc = self.document(
+                &IndexedMessage {
+                    id,
+                    conversation,
+                    app: &r.get::<_, String>(2)?,
+                    sender: r.get(3)?,
+                    sent_at: r.get(4)?,
+                    kind,
+                    text: r.get_ref(6)?.as_str().map_err(rusqlite::Error::from)?,
+                },
+                attachment_names.iter().map(String::as_str),
+                &doc_tags,
+            );
             writer.add_document(doc).map_err(index_error)?;
             done += 1;
             added(id);
@@ -439,6 +439,54 @@ impl SearchIndex {
             }
         }
         Ok(done)
+    }
+
+    /// A message's document: what [`catch_up`](Self::catch_up) and an [`IndexFeed`] both add.
+    fn document<'n>(
+        &self,
+        m: &IndexedMessage<'_>,
+        attachment_names: impl Iterator<Item = &'n str>,
+        tags: &[i64],
+    ) -> TantivyDocument {
+        let f = self.fields;
+        let mut doc = TantivyDocument::new();
+        doc.add_u64(f.id, m.id as u64);
+        doc.add_u64(f.conversation, m.conversation as u64);
+        doc.add_u64(f.app, app_code(m.app));
+        doc.add_u64(f.sender, m.sender as u64);
+        doc.add_i64(f.sent_at, m.sent_at);
+        doc.add_u64(f.kind, kind_code(m.kind));
+        doc.add_text(f.text, m.text);
+        let mut has = false;
+        for name in attachment_names {
+            doc.add_text(f.attachment_names, name);
+            has = true;
+        }
+        doc.add_u64(f.has_attachment, u64::from(has));
+        for t in tags {
+            doc.add_u64(f.tags, *t as u64);
+        }
+        doc
+    }
+
+    /// A feed for an import that is about to write messages, when the index holds every
+    /// message so far (otherwise `None`, and [`catch_up`](Self::catch_up) follows the import).
+    pub fn feed(&self, conn: &Connection) -> Result<Option<IndexFeed<'_>>> {
+        let from = self.up_to()?;
+        let max: i64 = conn.query_row("SELECT coalesce(max(id), 0) FROM messages", [], |r| {
+            r.get(0)
+        })?;
+        if max != from {
+            return Ok(None);
+        }
+        Ok(Some(IndexFeed {
+            index: self,
+            writer: self.writer()?,
+            conversation_tags: conversation_tags(conn)?,
+            import_tag: None,
+            tags: Vec::new(),
+            added: 0,
+        }))
     }
 
     /// Rewrites every segment that holds deleted documents, so that what was deleted is gone
@@ -573,6 +621,146 @@ impl SearchIndex {
             examples,
             damaged_files: damaged,
         })
+    }
+}
+
+/// What a message's index document is made of.
+pub struct IndexedMessage<'a> {
+    pub id: i64,
+    pub conversation: i64,
+    pub app: &'a str,
+    /// 0 when the message has no sender.
+    pub sender: i64,
+    /// Unix milliseconds, UTC.
+    pub sent_at: i64,
+    pub kind: MessageKind,
+    pub text: &'a str,
+}
+
+/// The index built alongside an import: every message the import writes is handed to the
+/// index writer as it is stored (tantivy's threads index it while the import goes on), and
+/// [`IndexFeed::commit`] publishes it once the import's database transaction has committed,
+/// with the new high-water mark. An import that fails drops the feed, and with it every
+/// document it added. A process killed between the two commits leaves the index behind the
+/// archive, and the next [`SearchIndex::catch_up`] adds what it lacks, as before.
+pub struct IndexFeed<'i> {
+    index: &'i SearchIndex,
+    writer: IndexWriter,
+    conversation_tags: HashMap<i64, Vec<i64>>,
+    /// The tag the import puts on every conversation it touches.
+    import_tag: Option<i64>,
+    tags: Vec<i64>,
+    added: u64,
+}
+
+impl IndexFeed<'_> {
+    /// Every message added from now on also carries this tag (the import's `--tag`).
+    pub fn tag_all(&mut self, tag: i64) {
+        self.import_tag = Some(tag);
+    }
+
+    /// Adds a message the import has just stored (new ones only: a message stored before is
+    /// already in the index).
+    pub fn add<'n>(
+        &mut self,
+        m: &IndexedMessage<'_>,
+        attachment_names: impl Iterator<Item = &'n str>,
+    ) -> Result<()> {
+        self.tags.clear();
+        if let Some(t) = self.conversation_tags.get(&m.conversation) {
+            self.tags.extend_from_slice(t);
+        }
+        if let Some(t) = self.import_tag.filter(|t| !self.tags.contains(t)) {
+            self.tags.push(t);
+        }
+        let doc = self.index.document(m, attachment_names, &self.tags);
+        self.writer.add_document(doc).map_err(index_error)?;
+        self.added += 1;
+        Ok(())
+    }
+
+    pub fn added(&self) -> u64 {
+        self.added
+    }
+
+    /// After the import's transaction has committed: publishes the documents with the
+    /// archive's new highest message id as the index's mark.
+    pub fn commit(mut self, conn: &Connection) -> Result<u64> {
+        if self.added == 0 {
+            return Ok(0);
+        }
+        let max: i64 = conn.query_row("SELECT coalesce(max(id), 0) FROM messages", [], |r| {
+            r.get(0)
+        })?;
+        self.index.commit(&mut self.writer, max)?;
+        self.writer.wait_merging_threads().map_err(index_error)?;
+        Ok(self.added)
+    }
+}
+
+/// The index folder's files before an import, to put back if it fails: tantivy's segment
+/// files are never rewritten, only added and removed, so their names are enough; the small
+/// bookkeeping files (`meta.json`, `.managed.json`, locks) are kept whole.
+pub struct IndexFolderSnapshot {
+    dir: PathBuf,
+    existed: bool,
+    names: BTreeSet<std::ffi::OsString>,
+    small: HashMap<std::ffi::OsString, Vec<u8>>,
+}
+
+impl IndexFolderSnapshot {
+    pub fn take(dir: &Path) -> Result<IndexFolderSnapshot> {
+        let mut snapshot = IndexFolderSnapshot {
+            dir: dir.to_path_buf(),
+            existed: dir.exists(),
+            names: BTreeSet::new(),
+            small: HashMap::new(),
+        };
+        if !snapshot.existed {
+            return Ok(snapshot);
+        }
+        for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+            let entry = entry.map_err(|e| Error::io(dir, e))?;
+            let name = entry.file_name();
+            let text = name.to_string_lossy();
+            if text.starts_with('.') || text == "meta.json" {
+                let path = entry.path();
+                let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+                snapshot.small.insert(name.clone(), bytes);
+            }
+            snapshot.names.insert(name);
+        }
+        Ok(snapshot)
+    }
+
+    pub fn existed(&self) -> bool {
+        self.existed
+    }
+
+    /// Puts the folder back as it was: files added since are removed, bookkeeping files
+    /// rewritten, a folder that did not exist removed.
+    pub fn restore(&self) -> Result<()> {
+        let dir = &self.dir;
+        if !self.existed {
+            return match std::fs::remove_dir_all(dir) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::io(dir, e)),
+                _ => Ok(()),
+            };
+        }
+        for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+            let entry = entry.map_err(|e| Error::io(dir, e))?;
+            if !self.names.contains(&entry.file_name()) {
+                let path = entry.path();
+                std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+            }
+        }
+        for (name, bytes) in &self.small {
+            let path = dir.join(name);
+            if std::fs::read(&path).ok().as_deref() != Some(bytes.as_slice()) {
+                std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?;
+            }
+        }
+        Ok(())
     }
 }
 

@@ -111,14 +111,18 @@ impl<'a> Scanner<'a> {
         let mut prev_word = false;
         for (off, c) in self.text[from..to].char_indices() {
             let i = from + off;
-            let next_is_word = self.text[i + c.len_utf8()..to]
-                .chars()
-                .next()
-                .is_some_and(is_word_char);
+            // Only an apostrophe needs to look ahead (most characters never do).
+            let text = self.text;
+            let next_is_word = || {
+                text[i + c.len_utf8()..to]
+                    .chars()
+                    .next()
+                    .is_some_and(is_word_char)
+            };
             if is_word_char(c) {
                 start.get_or_insert(i);
                 prev_word = true;
-            } else if is_apostrophe(c) && prev_word && next_is_word {
+            } else if is_apostrophe(c) && prev_word && next_is_word() {
                 // inside a word: keep going
             } else {
                 if let Some(s) = start.take() {
@@ -306,7 +310,11 @@ impl TokenStream for HoldfastTokenStream<'_> {
             t.text.clear();
             let s = &self.text[span.from..span.to];
             match span.kind {
-                Kind::Word if s.bytes().all(|b| b.is_ascii_alphanumeric()) => t.text.push_str(s),
+                // Neither an apostrophe (`'`, or U+2019 which starts with 0xE2) nor a
+                // combining accent (U+0300..U+036F start with 0xCC or 0xCD): as written.
+                Kind::Word if !s.bytes().any(|b| matches!(b, b'\'' | 0xE2 | 0xCC | 0xCD)) => {
+                    t.text.push_str(s)
+                }
                 // Apostrophes and combining accents (decomposed `é`) are left out.
                 Kind::Word => t.text.extend(
                     s.chars()
