@@ -331,6 +331,54 @@ fn a_later_export_tagged_on_import_tags_the_whole_conversation_in_search() {
     assert_no_plaintext(&env.archive, &["zanderquill".to_string()]);
 }
 
+/// What an import indexes as it stores (the feed) is what a rebuild from the archive indexes:
+/// every query's total, its hits in order, and every facet are the same after `reindex`.
+#[test]
+fn the_index_built_alongside_an_import_equals_a_rebuild() {
+    let (env, _) = setup();
+    env.import(
+        &fixture("whatsapp/WhatsApp Chat with Northgate depot.txt"),
+        &["--tag", "depot"][..],
+    );
+    let queries = [
+        "meeting",
+        "muller",
+        "tag:business",
+        "tag:depot",
+        "from:tom",
+        "has:attachment",
+        "kind:deleted",
+        "kind:system",
+        "+447700900123",
+        "finance@example.org",
+        "見積",
+        "paging",
+        "\"site meeting\"",
+        "in:northgate",
+    ];
+    // (total, facets, the hits' ids): ties in score may come in another order.
+    let answers = |env: &Env| -> Vec<(u64, Value, BTreeSet<String>)> {
+        queries
+            .iter()
+            .map(|q| {
+                let v = search(env, q, &[]);
+                let ids = v["hits"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|h| h["message_id"].as_str().unwrap().to_string())
+                    .collect();
+                (v["total"].as_u64().unwrap(), v["facets"].clone(), ids)
+            })
+            .collect()
+    };
+    let fed = answers(&env);
+    assert!(fed.iter().all(|(total, _, _)| *total > 0), "{fed:?}");
+    let r = env.json(&["reindex"]);
+    assert_eq!(r["messages"], 88, "{r}");
+    assert_eq!(answers(&env), fed);
+}
+
 fn verify(env: &Env) -> (bool, Value) {
     let out = env.cmd().args(["verify", "--json"]).output().unwrap();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();

@@ -254,6 +254,7 @@ impl<'a> Scanner<'a> {
             // words, e-mail addresses and compounds
             if is_word_char(c) {
                 let mut end = i;
+                let mut joined = false;
                 for (off, ch) in rest.char_indices() {
                     let pos = i + off;
                     if is_word_char(ch) {
@@ -264,10 +265,17 @@ impl<'a> Scanner<'a> {
                             .next()
                             .is_some_and(is_word_char)
                     {
+                        joined = true;
                         continue;
                     } else {
                         break;
                     }
+                }
+                if !joined {
+                    // A plain word (the common case): one token, no second look at it.
+                    self.push(i, end, Kind::Word);
+                    i = end;
+                    continue;
                 }
                 let run = &text[i..end];
                 if let Some(at) = run.find('@') {
