@@ -55,13 +55,21 @@ enum Cmd {
     },
     /// Write a synthetic export
     Gen {
-        /// Format to generate: whatsapp, slack (a folder) or mbox
+        /// Format to generate: whatsapp (a file), telegram (a folder), signal-export (a
+        /// folder), slack (a folder), mbox (a file), maildir (a folder), or archive (an
+        /// encrypted archive folder, filled and indexed)
         format: String,
-        /// Messages (whatsapp), or megabytes (slack, mbox)
-        #[arg(long)]
-        messages: u64,
+        /// Messages to generate (every format)
+        #[arg(long, required_unless_present = "megabytes")]
+        messages: Option<u64>,
+        /// Size in megabytes instead of messages (slack and mbox only)
+        #[arg(long, conflicts_with = "messages")]
+        megabytes: Option<u64>,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Passphrase of the generated archive (archive only)
+        #[arg(long, default_value = "bench")]
+        passphrase: String,
         #[arg(long)]
         out: PathBuf,
     },
@@ -74,6 +82,8 @@ enum Cmd {
         archive: PathBuf,
         #[arg(long)]
         unencrypted: bool,
+        #[arg(long)]
+        sequential: bool,
     },
 }
 
@@ -152,37 +162,66 @@ fn parse_options() -> import::ImportOptions {
     }
 }
 
-fn import_child(file: &Path, archive: &Path, unencrypted: bool) -> holdfast::Result<()> {
+/// One import in this (fresh) process, as `holdfast import` does it: the index built alongside
+/// the import and committed after it (`sequential`: the database import alone, then the index
+/// caught up from the archive, timed apart).
+fn import_child(
+    file: &Path,
+    archive: &Path,
+    unencrypted: bool,
+    sequential: bool,
+) -> holdfast::Result<()> {
     let mut a = if unencrypted {
         Archive::create_unencrypted_benchmark_baseline(archive)?
     } else {
         Archive::create(archive, "bench", KdfProfile::InsecureTest)?.0
     };
-    // The archive import (parse, encrypt, store), then the search index it is followed by
-    // (unencrypted for the baseline), timed apart.
-    let t = Instant::now();
-    let report = holdfast::archive::ingest::import_file(
-        &mut a,
-        file,
-        None,
-        &parse_options(),
-        None,
-        &mut |_| {},
-    )?;
-    let seconds = t.elapsed().as_secs_f64();
-    let import_peak = peak_rss_kib();
-    let t = Instant::now();
-    if unencrypted {
+    let plain = if unencrypted {
         let dir = archive.join("plain-index");
         std::fs::create_dir_all(&dir).map_err(|e| holdfast::Error::io(&dir, e))?;
-        let plain = SearchIndex::with_directory(
+        Some(SearchIndex::with_directory(
             Box::new(tantivy::directory::MmapDirectory::open(&dir).expect("plain index folder")),
             None,
             &dir,
-        )?;
-        plain.catch_up(a.conn(), &mut |_, _| {})?;
+        )?)
     } else {
-        a.catch_up_index(&mut |_, _| {})?;
+        None
+    };
+    let t = Instant::now();
+    let opts = parse_options();
+    let report = match (&plain, sequential) {
+        (_, true) => holdfast::archive::ingest::import_file_indexing(
+            &mut a,
+            None,
+            file,
+            None,
+            &opts,
+            None,
+            &mut |_| {},
+        )?,
+        (Some(plain), false) => holdfast::archive::ingest::import_file_indexing(
+            &mut a,
+            Some(plain),
+            file,
+            None,
+            &opts,
+            None,
+            &mut |_| {},
+        )?,
+        (None, false) => {
+            holdfast::archive::ingest::import_file(&mut a, file, None, &opts, None, &mut |_| {})?
+        }
+    };
+    let seconds = t.elapsed().as_secs_f64();
+    let import_peak = peak_rss_kib();
+    let t = Instant::now();
+    match &plain {
+        Some(plain) => {
+            plain.catch_up(a.conn(), &mut |_, _| {})?;
+        }
+        None => {
+            a.catch_up_index(&mut |_, _| {})?;
+        }
     }
     let index_seconds = t.elapsed().as_secs_f64();
     drop(a);
@@ -223,12 +262,15 @@ struct ChildRun {
     archive_bytes: u64,
 }
 
-fn run_child(file: &Path, archive: &Path, unencrypted: bool) -> ChildRun {
+fn run_child(file: &Path, archive: &Path, unencrypted: bool, sequential: bool) -> ChildRun {
     let _ = std::fs::remove_dir_all(archive);
     let mut cmd = Command::new(std::env::current_exe().expect("own path"));
     cmd.arg("import-child").arg(file).arg(archive);
     if unencrypted {
         cmd.arg("--unencrypted");
+    }
+    if sequential {
+        cmd.arg("--sequential");
     }
     let out = cmd.output().expect("run the import child");
     assert!(
@@ -385,11 +427,14 @@ fn archive_import_figures(
     repeat: usize,
     work: &Path,
 ) -> Vec<Figure> {
-    let mut enc = Vec::new();
-    let mut plain = Vec::new();
+    // End to end as `holdfast import` does it (the index built alongside), and the database
+    // import alone (the sequential run's first phase).
+    let (mut enc, mut plain, mut enc_db, mut plain_db) = (vec![], vec![], vec![], vec![]);
     for _ in 0..repeat {
-        plain.push(run_child(export, &work.join("plain"), true));
-        enc.push(run_child(export, &work.join("enc"), false));
+        plain.push(run_child(export, &work.join("plain"), true, false));
+        enc.push(run_child(export, &work.join("enc"), false, false));
+        plain_db.push(run_child(export, &work.join("plain"), true, true));
+        enc_db.push(run_child(export, &work.join("enc"), false, true));
     }
     let _ = std::fs::remove_dir_all(work.join("plain"));
     let _ = std::fs::remove_dir_all(work.join("enc"));
@@ -401,10 +446,10 @@ fn archive_import_figures(
     vec![
         figure(
             &format!("{name}_import"),
-            messages / secs(&enc),
+            messages / secs(&enc_db),
             "messages/s",
             "same import into unencrypted SQLite",
-            messages / secs(&plain),
+            messages / secs(&plain_db),
         ),
         figure(
             &format!("{name}_import_and_index"),
@@ -522,34 +567,11 @@ fn main() -> ExitCode {
         Cmd::Gen {
             format,
             messages,
+            megabytes,
             seed,
+            passphrase,
             out,
-        } => {
-            use holdfast::synth::exports;
-            // WhatsApp is sized in messages; Slack and mbox in bytes (`--messages` megabytes).
-            let result = match format.as_str() {
-                "whatsapp" => std::fs::File::create(&out).and_then(|mut f| {
-                    holdfast::synth::whatsapp_android(&mut f, messages, seed, None)
-                }),
-                "slack" => exports::slack_export(&out, messages << 20, seed).map(|_| ()),
-                "mbox" => std::fs::File::create(&out)
-                    .and_then(|mut f| exports::mbox(&mut f, messages << 20, seed))
-                    .map(|_| ()),
-                _ => {
-                    eprintln!(
-                        "error: unknown format '{format}' (available: whatsapp, slack, mbox)"
-                    );
-                    return ExitCode::from(2);
-                }
-            };
-            match result {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    eprintln!("error: {}: {e}", out.display());
-                    ExitCode::from(1)
-                }
-            }
-        }
+        } => gen(&format, messages, megabytes, seed, &passphrase, &out),
         Cmd::Parse { file } => {
             let (t, n) = time(|| {
                 let mut sink = Collected::default();
@@ -571,7 +593,8 @@ fn main() -> ExitCode {
             file,
             archive,
             unencrypted,
-        } => match import_child(&file, &archive, unencrypted) {
+            sequential,
+        } => match import_child(&file, &archive, unencrypted, sequential) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("error: {e}");
@@ -579,4 +602,83 @@ fn main() -> ExitCode {
             }
         },
     }
+}
+
+/// The formats `holdfast-bench gen` writes.
+const GEN_FORMATS: &str = "whatsapp, telegram, signal-export, slack, mbox, maildir, archive";
+
+/// `holdfast-bench gen`: writes one synthetic export (or archive) and says how many messages it
+/// holds and how long it took.
+fn gen(
+    format: &str,
+    messages: Option<u64>,
+    megabytes: Option<u64>,
+    seed: u64,
+    passphrase: &str,
+    out: &Path,
+) -> ExitCode {
+    use holdfast::synth::{self, exports, formats};
+    // The generators buffer (and flush) what they write.
+    let file = std::fs::File::create;
+    let t = Instant::now();
+    let result: Result<u64, String> = match (format, messages, megabytes) {
+        ("slack", _, Some(mb)) => {
+            exports::slack_export(out, mb << 20, seed).map_err(|e| e.to_string())
+        }
+        ("mbox", _, Some(mb)) => file(out)
+            .and_then(|mut f| exports::mbox(&mut f, mb << 20, seed))
+            .map_err(|e| e.to_string()),
+        (_, _, Some(_)) if GEN_FORMATS.split(", ").any(|f| f == format) => {
+            eprintln!("error: --megabytes is for slack and mbox; use --messages for {format}");
+            return ExitCode::from(2);
+        }
+        (_, Some(n), _) => match format {
+            "whatsapp" => file(out)
+                .and_then(|mut f| synth::whatsapp_android(&mut f, n, seed, None))
+                .map(|()| n)
+                .map_err(|e| e.to_string()),
+            "telegram" => formats::telegram_account(out, n, seed).map_err(|e| e.to_string()),
+            "signal-export" => formats::signal_export(out, n, seed).map_err(|e| e.to_string()),
+            "slack" => exports::slack_export_messages(out, n, seed).map_err(|e| e.to_string()),
+            "mbox" => file(out)
+                .and_then(|mut f| exports::mbox_messages(&mut f, n, seed))
+                .map_err(|e| e.to_string()),
+            "maildir" => formats::maildir(out, n, seed).map_err(|e| e.to_string()),
+            "archive" => gen_archive(out, n, seed, passphrase),
+            _ => {
+                eprintln!("error: unknown format '{format}' (available: {GEN_FORMATS})");
+                return ExitCode::from(2);
+            }
+        },
+        _ => {
+            eprintln!("error: unknown format '{format}' (available: {GEN_FORMATS})");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(n) => {
+            println!(
+                "{format}: {n} messages in {:.2} s: {}",
+                t.elapsed().as_secs_f64(),
+                out.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {}: {e}", out.display());
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// A new encrypted archive at `out` (the key derivation of `holdfast init`, or the test one
+/// when `HOLDFAST_INSECURE_TEST_KDF=1`), filled by `synth::fill_archive` and indexed. Opened
+/// with the passphrase; its recovery key is not kept.
+fn gen_archive(out: &Path, messages: u64, seed: u64, passphrase: &str) -> Result<u64, String> {
+    let (mut a, _recovery) =
+        Archive::create(out, passphrase, KdfProfile::from_env()).map_err(|e| e.to_string())?;
+    holdfast::synth::fill_archive(a.conn_mut(), messages, seed).map_err(|e| e.to_string())?;
+    a.catch_up_index(&mut |_, _| {})
+        .map_err(|e| e.to_string())?;
+    Ok(messages)
 }

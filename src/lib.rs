@@ -11,6 +11,7 @@ pub mod cli;
 pub mod crypto;
 pub mod error;
 pub mod foi;
+pub mod fuzzing;
 pub mod import;
 pub mod index;
 pub mod records;

@@ -1,29 +1,22 @@
 //! Fuzzing the importers in the test suite: real-looking exports of each format (WhatsApp text,
 //! Telegram JSON, a Slack workspace zip, an mbox with MIME parts) with random bytes flipped,
 //! cut, inserted or truncated, read through format detection and the importer. Whatever the
-//! input, reading returns (no panic, no hang), and an error names the file it is about.
+//! input, reading returns (no panic, no hang), and an error names the file it is about: the
+//! checks are `holdfast::fuzzing::read_as`, the ones the cargo-fuzz targets in `fuzz/` make.
 //!
 //! Each property runs 64 cases here; `PROPTEST_CASES=100000 cargo test --test fuzz_importers`
 //! is the longer run (docs/fuzzing.md). A failing case proptest shrinks and prints becomes a
-//! fixture in `regressions` below.
+//! fixture in `regressions` below (inputs libFuzzer finds go to `fuzz/regressions/<target>/`,
+//! run by `tests/fuzz_corpora.rs`).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use holdfast::error::Error;
-use holdfast::import::{read_export, Collected, ImportOptions};
+use holdfast::fuzzing;
 use proptest::prelude::*;
 
 fn repo(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
-}
-
-fn options() -> ImportOptions {
-    ImportOptions {
-        zone: chrono_tz::Europe::London,
-        zone_explicit: true,
-        date_order: None,
-    }
 }
 
 /// One edit of an input.
@@ -83,34 +76,12 @@ fn apply(mut bytes: Vec<u8>, edits: &[Edit]) -> Vec<u8> {
     bytes
 }
 
-/// Reads `bytes` as the file `name` through detection and the importer; panics (failing the
-/// property) only if an error does not name the file.
+/// Reads `bytes` as the file `name` through detection and the importer, with the checks the
+/// cargo-fuzz targets make (`holdfast::fuzzing::read_as` panics, failing the property, if an
+/// error does not name the file or a kept message has no location).
 fn read(name: &str, bytes: &[u8]) -> Result<(), TestCaseError> {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(name);
-    std::fs::write(&path, bytes).unwrap();
-    let mut sink = Collected::keeping();
-    match read_export(&path, None, &options(), &mut sink) {
-        Ok(_) => {
-            // Every message kept can say where it came from.
-            for i in 0..sink.messages.len() {
-                prop_assert!(!sink.location(i).is_empty());
-            }
-            Ok(())
-        }
-        Err(e @ (Error::BadInput { .. } | Error::UnsupportedFormat { .. } | Error::Io { .. })) => {
-            let text = e.to_string();
-            prop_assert!(
-                text.contains(name) || text.contains(&path.display().to_string()),
-                "the error does not name the file: {}",
-                text
-            );
-            Ok(())
-        }
-        // Other errors (a zip too damaged to list, ...) are errors too: what matters is that
-        // reading returned.
-        Err(_) => Ok(()),
-    }
+    let _ = fuzzing::read_as(name, bytes);
+    Ok(())
 }
 
 fn whatsapp_seed() -> Vec<u8> {
@@ -206,16 +177,12 @@ fn cases() -> u32 {
 #[test]
 fn every_seed_reads_whole() {
     for (name, bytes, at_least) in [
-        ("WhatsApp Chat with Fuzz.txt", whatsapp_seed(), 20),
-        ("result.json", telegram_seed(), 3),
-        ("Fuzz Slack export.zip", slack_zip(None), 5),
-        ("fuzz.mbox", mbox_seed(), 2),
+        (fuzzing::WHATSAPP_NAME, whatsapp_seed(), 20),
+        (fuzzing::TELEGRAM_NAME, telegram_seed(), 3),
+        (fuzzing::SLACK_ZIP_NAME, slack_zip(None), 5),
+        (fuzzing::MBOX_NAME, mbox_seed(), 2),
     ] {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(name);
-        std::fs::write(&path, &bytes).unwrap();
-        let mut sink = Collected::keeping();
-        read_export(&path, None, &options(), &mut sink).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let sink = fuzzing::read_as(name, &bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(
             sink.message_count >= at_least,
             "{name}: {} messages",
@@ -229,12 +196,12 @@ proptest! {
 
     #[test]
     fn whatsapp_text_never_panics(edits in prop::collection::vec(edit(), 1..10)) {
-        read("WhatsApp Chat with Fuzz.txt", &apply(whatsapp_seed(), &edits))?;
+        read(fuzzing::WHATSAPP_NAME, &apply(whatsapp_seed(), &edits))?;
     }
 
     #[test]
     fn telegram_json_never_panics(edits in prop::collection::vec(edit(), 1..10)) {
-        read("result.json", &apply(telegram_seed(), &edits))?;
+        read(fuzzing::TELEGRAM_NAME, &apply(telegram_seed(), &edits))?;
     }
 
     #[test]
@@ -242,17 +209,17 @@ proptest! {
         member in prop::sample::select(vec!["channels.json", "users.json", "2025-12-01.json", "2025-12-02.json"]),
         edits in prop::collection::vec(edit(), 1..10),
     ) {
-        read("Fuzz Slack export.zip", &slack_zip(Some((member, &edits))))?;
+        read(fuzzing::SLACK_ZIP_NAME, &slack_zip(Some((member, &edits))))?;
     }
 
     #[test]
     fn slack_zip_bytes_never_panic(edits in prop::collection::vec(edit(), 1..6)) {
-        read("Fuzz Slack export.zip", &apply(slack_zip(None), &edits))?;
+        read(fuzzing::SLACK_ZIP_NAME, &apply(slack_zip(None), &edits))?;
     }
 
     #[test]
     fn mbox_never_panics(edits in prop::collection::vec(edit(), 1..10)) {
-        read("fuzz.mbox", &apply(mbox_seed(), &edits))?;
+        read(fuzzing::MBOX_NAME, &apply(mbox_seed(), &edits))?;
     }
 }
 

@@ -339,13 +339,31 @@ fn term(word: &str, pos: usize) -> Result<Node, QueryError> {
     })
 }
 
+/// How deep parentheses and NOTs may nest: parsing, printing, compiling and dropping a query
+/// recurse once per level, so a query of 20,000 `(` overflowed the stack (found by fuzzing).
+pub const MAX_NESTING: usize = 100;
+
 struct Parser {
     toks: Vec<(Tok, usize)>,
     i: usize,
     len: usize,
+    /// Parentheses and NOTs open around the current token.
+    depth: usize,
 }
 
 impl Parser {
+    /// Enters one more level of nesting, for the `(` or NOT at `at`.
+    fn nest(&mut self, at: usize) -> Result<(), QueryError> {
+        if self.depth >= MAX_NESTING {
+            return err(
+                at,
+                format!("the query nests more than {MAX_NESTING} levels of parentheses and NOT"),
+            );
+        }
+        self.depth += 1;
+        Ok(())
+    }
+
     fn peek(&self) -> Option<&Tok> {
         self.toks.get(self.i).map(|(t, _)| t)
     }
@@ -410,7 +428,10 @@ impl Parser {
                 if matches!(self.peek(), None | Some(Tok::Close | Tok::Or | Tok::And)) {
                     return err(at, "NOT needs something after it");
                 }
-                Ok(Node::Not(Box::new(self.unary()?)))
+                self.nest(at)?;
+                let inner = self.unary()?;
+                self.depth -= 1;
+                Ok(Node::Not(Box::new(inner)))
             }
             _ => self.primary(),
         }
@@ -425,11 +446,13 @@ impl Parser {
                 if self.peek() == Some(&Tok::Close) {
                     return err(at, "empty parentheses");
                 }
+                self.nest(at)?;
                 let inner = self.or()?;
                 if self.peek() != Some(&Tok::Close) {
                     return err(at, "this '(' is never closed");
                 }
                 self.i += 1;
+                self.depth -= 1;
                 Ok(inner)
             }
             Some(Tok::Phrase(p)) => {
@@ -453,7 +476,12 @@ pub fn parse(q: &str) -> Result<Node, QueryError> {
     if toks.is_empty() {
         return err(0, "the query is empty");
     }
-    let mut p = Parser { toks, i: 0, len };
+    let mut p = Parser {
+        toks,
+        i: 0,
+        len,
+        depth: 0,
+    };
     let node = p.or()?;
     if p.i < p.toks.len() {
         let at = p.pos();
@@ -723,6 +751,26 @@ mod tests {
             Node::Or(parts) => Node::Or(parts.into_iter().map(normal).collect()),
             Node::Not(inner) => Node::Not(Box::new(normal(*inner))),
             other => other,
+        }
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        let ok = format!("{}a{}", "(".repeat(MAX_NESTING), ")".repeat(MAX_NESTING));
+        assert_eq!(parse(&ok).unwrap(), t("a"));
+        let nots = format!("{}a", "-".repeat(MAX_NESTING));
+        assert!(parse(&nots).is_ok());
+        for (q, at) in [
+            (
+                format!("x {}a{}", "(".repeat(20_000), ")".repeat(20_000)),
+                2 + MAX_NESTING,
+            ),
+            (format!("{}a", "-".repeat(30_000)), MAX_NESTING),
+            (format!("{}a", "NOT ".repeat(30_000)), 4 * MAX_NESTING),
+        ] {
+            let e = parse(&q).unwrap_err();
+            assert_eq!(e.position, at, "{e}");
+            assert!(e.message.contains("nests"), "{e}");
         }
     }
 

@@ -1,7 +1,12 @@
-//! Large synthetic Slack workspace exports and mbox files, sized in bytes, shaped like the real
-//! ones (Slack's verbose message objects with `blocks` and `user_profile`, threads, reactions,
-//! file shares, joins; e-mail with `Received` chains, threads by `References`, HTML
+//! Large synthetic Slack workspace exports and mbox files, sized in bytes or in messages, shaped
+//! like the real ones (Slack's verbose message objects with `blocks` and `user_profile`, threads,
+//! reactions, file shares, joins; e-mail with `Received` chains, threads by `References`, HTML
 //! alternatives, mboxrd-quoted `From ` lines). For the import benchmarks.
+//!
+//! Sized in bytes (`slack_export`, `mbox`), time moves on by seconds to minutes a message, so a
+//! large file covers months; sized in messages (`slack_export_messages`, `mbox_messages`), the
+//! messages are spread over the same four years as `synth::formats` and one message holds
+//! [`super::formats::marker`].
 
 use std::io::{self, Write};
 use std::path::Path;
@@ -19,7 +24,8 @@ const LAST: &[&str] = &[
     "Novak",
 ];
 
-fn person(i: usize) -> (String, String) {
+/// Person `i` of a small cast: the display name and a handle (`ada.0`).
+pub(crate) fn person(i: usize) -> (String, String) {
     let first = FIRST[i % FIRST.len()];
     let last = LAST[(i / FIRST.len() + i) % LAST.len()];
     (
@@ -29,20 +35,49 @@ fn person(i: usize) -> (String, String) {
 }
 
 fn sentence(rng: &mut Rng, vocab: &Vocabulary, min: u64, max: u64) -> String {
-    let n = min + rng.below(max - min + 1);
     let mut s = String::new();
+    push_sentence(&mut s, rng, vocab, min, max);
+    s
+}
+
+/// Appends `min..=max` words drawn from `vocab` (Zipf), separated by spaces.
+pub(crate) fn push_sentence(
+    out: &mut String,
+    rng: &mut Rng,
+    vocab: &Vocabulary,
+    min: u64,
+    max: u64,
+) {
+    let n = min + rng.below(max - min + 1);
     for k in 0..n {
         if k > 0 {
-            s.push(' ');
+            out.push(' ');
         }
-        s.push_str(vocab.draw(rng));
+        out.push_str(vocab.draw(rng));
     }
-    s
+}
+
+/// How large a generated export is: about this many bytes, or exactly this many messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Size {
+    Bytes(u64),
+    Messages(u64),
 }
 
 /// Writes a Slack export folder under `root` of about `target_bytes`; returns its message count.
 pub fn slack_export(root: &Path, target_bytes: u64, seed: u64) -> io::Result<u64> {
+    slack(root, Size::Bytes(target_bytes), seed)
+}
+
+/// Writes a Slack export folder under `root` of exactly `messages` messages over four years
+/// (one of them holding [`super::formats::marker`]); returns the count.
+pub fn slack_export_messages(root: &Path, messages: u64, seed: u64) -> io::Result<u64> {
+    slack(root, Size::Messages(messages), seed)
+}
+
+fn slack(root: &Path, size: Size, seed: u64) -> io::Result<u64> {
     let mut rng = Rng::new(seed);
+    let marker = super::formats::marker(seed);
     let vocab = Vocabulary::new(&mut rng, 20_000);
     std::fs::create_dir_all(root)?;
     let users: Vec<Value> = (0..40)
@@ -69,9 +104,22 @@ pub fn slack_export(root: &Path, target_bytes: u64, seed: u64) -> io::Result<u64
         serde_json::to_vec_pretty(&channels)?,
     )?;
 
-    let per_channel = target_bytes / channels.len() as u64;
+    let n_channels = channels.len() as u64;
+    let marker_at = match size {
+        Size::Messages(n) => Some(n / 2),
+        Size::Bytes(_) => None,
+    };
     let mut total = 0u64;
     for (c, channel) in channels.iter().enumerate() {
+        // What each channel holds (bytes or messages), and the most seconds between two of its
+        // messages: sized in messages, the channel spans the four years.
+        let (quota, gap) = match size {
+            Size::Bytes(b) => (b / n_channels, 240),
+            Size::Messages(n) => {
+                let q = n / n_channels + u64::from((c as u64) < n % n_channels);
+                (q, (2 * super::formats::SPAN as u64 / q.max(1)).max(2))
+            }
+        };
         let dir = root.join(channel["name"].as_str().unwrap_or("channel"));
         std::fs::create_dir_all(&dir)?;
         let members: Vec<&Value> = channel["members"]
@@ -82,10 +130,11 @@ pub fn slack_export(root: &Path, target_bytes: u64, seed: u64) -> io::Result<u64
         let mut written = 0u64;
         let mut seq = 0u64;
         let mut recent_parents: Vec<String> = Vec::new();
-        while written < per_channel {
+        while written < quota {
             let day = t / 86_400;
             let mut list = Vec::new();
-            while t / 86_400 == day && written < per_channel {
+            while t / 86_400 == day && written < quota {
+                let is_marker = marker_at == Some(total + list.len() as u64);
                 seq += 1;
                 let ts = format!("{t}.{:06}", seq % 1_000_000);
                 let uid = members[rng.skewed(members.len() as u64) as usize]
@@ -101,6 +150,9 @@ pub fn slack_export(root: &Path, target_bytes: u64, seed: u64) -> io::Result<u64
                     text = format!("<@{other}> {text}");
                 } else if roll < 80 {
                     text.push_str(" <https://intranet.example.org/docs/1234|the tender pack>");
+                }
+                if is_marker {
+                    text.clone_from(&marker);
                 }
                 let mut m = json!({
                     "client_msg_id": format!("{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}", rng.next_u64() as u32, rng.below(0xffff), rng.below(0xfff), rng.below(0xfff), rng.next_u64() & 0xffff_ffff_ffff),
@@ -144,16 +196,19 @@ pub fn slack_export(root: &Path, target_bytes: u64, seed: u64) -> io::Result<u64
                         "url_private": "https://files.slack.com/files-pri/T0-F0/minutes.pdf",
                         "url_private_download": "https://files.slack.com/files-pri/T0-F0/download/minutes.pdf"}]));
                 }
-                if roll == 999 {
+                if roll == 999 && !is_marker {
                     obj.insert("subtype".into(), "channel_join".into());
                     obj.insert(
                         "text".into(),
                         format!("<@{uid}> has joined the channel").into(),
                     );
                 }
-                written += m.to_string().len() as u64 + 4;
+                written += match size {
+                    Size::Bytes(_) => m.to_string().len() as u64 + 4,
+                    Size::Messages(_) => 1,
+                };
                 list.push(m);
-                t += 1 + rng.below(240) as i64;
+                t += 1 + rng.below(gap) as i64;
             }
             total += list.len() as u64;
             let date = chrono::DateTime::from_timestamp(day * 86_400, 0)
@@ -170,6 +225,16 @@ pub fn slack_export(root: &Path, target_bytes: u64, seed: u64) -> io::Result<u64
 
 /// Writes an mbox (mboxrd) of about `target_bytes`; returns its message count.
 pub fn mbox(out: &mut dyn Write, target_bytes: u64, seed: u64) -> io::Result<u64> {
+    mbox_sized(out, Size::Bytes(target_bytes), seed)
+}
+
+/// Writes an mbox (mboxrd) of exactly `messages` messages over four years (one of them holding
+/// [`super::formats::marker`]); returns the count.
+pub fn mbox_messages(out: &mut dyn Write, messages: u64, seed: u64) -> io::Result<u64> {
+    mbox_sized(out, Size::Messages(messages), seed)
+}
+
+fn mbox_sized(out: &mut dyn Write, size: Size, seed: u64) -> io::Result<u64> {
     let mut rng = Rng::new(seed);
     let vocab = Vocabulary::new(&mut rng, 20_000);
     let mut w = io::BufWriter::with_capacity(1 << 20, out);
@@ -177,9 +242,19 @@ pub fn mbox(out: &mut dyn Write, target_bytes: u64, seed: u64) -> io::Result<u64
     let mut n = 0u64;
     let mut t = chrono::DateTime::from_timestamp(1_609_459_200, 0).expect("in range");
     let mut threads: Vec<(String, String)> = Vec::new(); // (subject, message id)
-    while written < target_bytes {
+                                                         // Seconds between two messages at most, and the message holding the marker (1-based).
+    let (quota, gap, marker_at) = match size {
+        Size::Bytes(b) => (b, 900, None),
+        Size::Messages(m) => (
+            m,
+            (2 * super::formats::SPAN as u64 / m.max(1)).max(2),
+            Some(m / 2 + 1),
+        ),
+    };
+    let marker = super::formats::marker(seed);
+    while written < quota {
         n += 1;
-        t += chrono::Duration::seconds(1 + rng.below(900) as i64);
+        t += chrono::Duration::seconds(1 + rng.below(gap) as i64);
         let (from_name, from_handle) = person(rng.skewed(30) as usize);
         let (to_name, to_handle) = person(rng.below(30) as usize);
         let id = format!("<{n}.{:x}@mail.example.org>", rng.next_u64());
@@ -226,6 +301,10 @@ pub fn mbox(out: &mut dyn Write, target_bytes: u64, seed: u64) -> io::Result<u64
             body.push_str(&line);
             body.push('\n');
         }
+        if marker_at == Some(n) {
+            body.push_str(&marker);
+            body.push('\n');
+        }
         if rng.below(10) == 0 {
             let boundary = format!("b{:x}", rng.next_u64());
             m.push_str(&format!(
@@ -238,7 +317,10 @@ pub fn mbox(out: &mut dyn Write, target_bytes: u64, seed: u64) -> io::Result<u64
         }
         m.push('\n');
         w.write_all(m.as_bytes())?;
-        written += m.len() as u64;
+        written += match size {
+            Size::Bytes(_) => m.len() as u64,
+            Size::Messages(_) => 1,
+        };
     }
     w.flush()?;
     Ok(n)

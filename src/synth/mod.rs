@@ -8,6 +8,7 @@ use std::io::{self, Write};
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 
 pub mod exports;
+pub mod formats;
 
 /// SplitMix64: tiny, fast and stable across versions (so a seed always gives the same file).
 #[derive(Debug, Clone)]
