@@ -190,27 +190,20 @@ fn import_child(
     let t = Instant::now();
     let opts = parse_options();
     let report = match (&plain, sequential) {
-        (_, true) => holdfast::archive::ingest::import_file_indexing(
-            &mut a,
-            None,
-            file,
-            None,
-            &opts,
-            None,
-            &mut |_| {},
-        )?,
-        (Some(plain), false) => holdfast::archive::ingest::import_file_indexing(
-            &mut a,
-            Some(plain),
-            file,
-            None,
-            &opts,
-            None,
-            &mut |_| {},
-        )?,
+        // The archive's own index, built alongside: what `holdfast import` does.
         (None, false) => {
             holdfast::archive::ingest::import_file(&mut a, file, None, &opts, None, &mut |_| {})?
         }
+        // The baseline's plain index alongside, or no index during the import (sequential).
+        (plain, sequential) => holdfast::archive::ingest::import_file_indexing(
+            &mut a,
+            plain.as_ref().filter(|_| !sequential),
+            file,
+            None,
+            &opts,
+            None,
+            &mut |_| {},
+        )?,
     };
     let seconds = t.elapsed().as_secs_f64();
     let import_peak = peak_rss_kib();

@@ -52,12 +52,12 @@ pub fn signal_export(data: &[u8]) {
     let _ = read_as(SIGNAL_JSON_NAME, data);
 }
 
-/// The search query language (`index::query`): any UTF-8 text parses, or fails at a character
-/// position inside it (the end of the query at most); a parsed query prints.
+/// The search query language (`index::query`): any text parses, or fails at a character
+/// position inside it (the end of the query at most); a parsed query prints. Bytes that are not
+/// UTF-8 are read as the app would receive them, with replacement characters.
 pub fn query(data: &[u8]) {
-    let Ok(text) = std::str::from_utf8(data) else {
-        return;
-    };
+    let text = String::from_utf8_lossy(data);
+    let text = text.as_ref();
     match query::parse(text) {
         Ok(node) => {
             let _ = query::display(&node);
