@@ -44,7 +44,8 @@ enum Cmd {
         /// Repetitions of each measurement (the median is reported)
         #[arg(long, default_value_t = 3)]
         repeat: usize,
-        /// Which figures: import (WhatsApp), search, exports (Slack and mbox), records, foi, or all
+        /// Which figures: import (WhatsApp), search, exports (Slack, mbox, Telegram,
+        /// signal-export, Maildir), records, foi, or all
         #[arg(long, default_value = "all")]
         suite: String,
         /// Size of the generated Slack export and mbox for the exports suite
@@ -468,7 +469,9 @@ fn archive_import_figures(
     ]
 }
 
-/// A generated Slack export folder and mbox of `megabytes` each, imported end to end.
+/// A generated Slack export folder and mbox of `megabytes` each, and a Telegram account export,
+/// a signal-export folder and a Maildir with as many messages as the Slack export, each
+/// imported end to end.
 fn export_figures(megabytes: u64, seed: u64, repeat: usize, json_out: bool) -> Vec<Figure> {
     let log = |s: &str| {
         if !json_out {
@@ -481,6 +484,7 @@ fn export_figures(megabytes: u64, seed: u64, repeat: usize, json_out: bool) -> V
 
     let slack = tmp.path().join("Bench Slack export");
     let n = holdfast::synth::exports::slack_export(&slack, bytes, seed).expect("generate Slack");
+    let slack_messages = n;
     let size = dir_size(&slack) as f64;
     log(&format!(
         "generated a Slack export: {n} messages, {size} bytes"
@@ -514,6 +518,46 @@ fn export_figures(megabytes: u64, seed: u64, repeat: usize, json_out: bool) -> V
         repeat,
         tmp.path(),
     ));
+    let _ = std::fs::remove_file(&mbox);
+
+    // The other formats, each with as many messages as the Slack export; a Maildir (a file
+    // per message, each stored as its own encrypted original) with at most 10,000.
+    type Generator = fn(&Path, u64, u64) -> std::io::Result<u64>;
+    let others: [(&str, &str, Generator, u64); 3] = [
+        (
+            "telegram",
+            "Bench Telegram export",
+            holdfast::synth::formats::telegram_account,
+            slack_messages,
+        ),
+        (
+            "signal_export",
+            "Bench signal-export",
+            holdfast::synth::formats::signal_export,
+            slack_messages,
+        ),
+        (
+            "maildir",
+            "Bench Maildir",
+            holdfast::synth::formats::maildir,
+            slack_messages.min(10_000),
+        ),
+    ];
+    for (name, folder, generate, messages) in others {
+        let dir = tmp.path().join(folder);
+        let n = generate(&dir, messages, seed).expect("generate an export");
+        let size = dir_size(&dir) as f64;
+        log(&format!("generated {name}: {n} messages, {size} bytes"));
+        figures.extend(archive_import_figures(
+            name,
+            &dir,
+            n as f64,
+            size,
+            repeat,
+            tmp.path(),
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
     for f in &figures {
         log(&format!(
             "{}: {} {} (baseline {} {})",

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
-use super::fsutil::sync_dir;
+use super::fsutil::{sync_dir, sync_file_system};
 use crate::crypto::chunked::{ChunkedReader, ChunkedWriter};
 use crate::crypto::SecretKey;
 use crate::error::{Error, Result};
@@ -168,7 +168,9 @@ impl BlobStore {
                 let name = f.file_name().to_string_lossy().into_owned();
                 let path = f.path();
                 if valid_id(&name) && referenced(&name)? {
-                    self.place(&path, &name)?;
+                    if let Some(dir) = self.place(&path, &name)? {
+                        sync_dir(&dir).map_err(|e| Error::io(&dir, e))?;
+                    }
                     report.promoted += 1;
                 } else {
                     fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
@@ -180,15 +182,24 @@ impl BlobStore {
         Ok(report)
     }
 
-    fn place(&self, staged: &Path, id: &str) -> Result<()> {
+    /// Moves a staged blob into place; returns the folder to sync if it was renamed there.
+    fn place(&self, staged: &Path, id: &str) -> Result<Option<PathBuf>> {
         let dest = self.path_of(id);
         let dir = dest.parent().expect("blob path has a parent");
         fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         if dest.exists() {
             fs::remove_file(staged).map_err(|e| Error::io(staged, e))?;
+            Ok(None)
         } else {
             fs::rename(staged, &dest).map_err(|e| Error::io(&dest, e))?;
-            sync_dir(dir).map_err(|e| Error::io(dir, e))?;
+            Ok(Some(dir.to_path_buf()))
+        }
+    }
+
+    /// Makes the renames into these folders durable, each folder once.
+    fn sync_dirs(dirs: std::collections::BTreeSet<PathBuf>) -> Result<()> {
+        for dir in dirs {
+            sync_dir(&dir).map_err(|e| Error::io(&dir, e))?;
         }
         Ok(())
     }
@@ -288,22 +299,40 @@ impl Staging<'_> {
         Ok(StagedBlob { id, sha256, size })
     }
 
-    /// Makes every staged blob durable (call before the database commit).
+    /// Makes every staged blob durable (call before the database commit). Beyond a few blobs
+    /// (a Maildir's thousands of originals), one flush of the file system replaces an fsync
+    /// per file.
     pub fn sync(&self) -> Result<()> {
-        for id in &self.staged {
-            let p = self.dir.join(id);
-            File::open(&p)
-                .and_then(|f| f.sync_all())
-                .map_err(|e| Error::io(&p, e))?;
+        let each = || -> Result<()> {
+            for id in &self.staged {
+                let p = self.dir.join(id);
+                File::open(&p)
+                    .and_then(|f| f.sync_all())
+                    .map_err(|e| Error::io(&p, e))?;
+            }
+            sync_dir(&self.dir).map_err(|e| Error::io(&self.dir, e))
+        };
+        if self.staged.len() <= 8 {
+            return each();
         }
-        sync_dir(&self.dir).map_err(|e| Error::io(&self.dir, e))
+        let mut failed = None;
+        sync_file_system(&self.dir, || {
+            each().map_err(|e| {
+                failed = Some(e);
+                io::Error::other("an fsync failed")
+            })
+        })
+        .map_err(|e| failed.unwrap_or_else(|| Error::io(&self.dir, e)))
     }
 
-    /// Moves the staged blobs into the store (call after the database commit).
+    /// Moves the staged blobs into the store (call after the database commit), syncing each
+    /// folder that received one once.
     pub fn publish(self) -> Result<()> {
+        let mut dirs = std::collections::BTreeSet::new();
         for id in &self.staged {
-            self.store.place(&self.dir.join(id), id)?;
+            dirs.extend(self.store.place(&self.dir.join(id), id)?);
         }
+        BlobStore::sync_dirs(dirs)?;
         fs::remove_dir(&self.dir).map_err(|e| Error::io(&self.dir, e))
     }
 

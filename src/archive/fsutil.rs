@@ -16,3 +16,17 @@ pub fn sync_dir(dir: &Path) -> io::Result<()> {
         Ok(())
     }
 }
+
+/// Makes every file written so far on the file system holding `dir` durable, with one device
+/// flush (Linux `syncfs`); elsewhere, or if `syncfs` fails, `fallback` syncs what it must.
+pub fn sync_file_system(dir: &Path, fallback: impl FnOnce() -> io::Result<()>) -> io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        if rustix::fs::syncfs(File::open(dir)?).is_ok() {
+            return Ok(());
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = dir;
+    fallback()
+}

@@ -27,22 +27,41 @@ fn count(conn: &Connection, sql: &str) -> Result<u64> {
 }
 
 pub fn stats(conn: &Connection) -> Result<Stats> {
+    // Per conversation from the (conversation, time) index: a count, and min/max by seeking,
+    // rather than joining every message to its conversation and sorting them by app.
     let mut by_app = BTreeMap::new();
+    let (mut messages, mut first, mut last) = (0u64, None::<i64>, None::<i64>);
     let mut stmt = conn.prepare(
-        "SELECT c.app, count(*) FROM messages m JOIN conversations c ON c.id = m.conversation_id GROUP BY c.app",
+        "SELECT c.app,
+                (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id),
+                (SELECT min(sent_at) FROM messages m WHERE m.conversation_id = c.id),
+                (SELECT max(sent_at) FROM messages m WHERE m.conversation_id = c.id)
+         FROM conversations c",
     )?;
-    for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
-        let (app, n) = row?;
-        by_app.insert(app, n as u64);
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, i64>(1)? as u64,
+            r.get::<_, Option<i64>>(2)?,
+            r.get::<_, Option<i64>>(3)?,
+        ))
+    })?;
+    for row in rows {
+        let (app, n, min, max) = row?;
+        if n > 0 {
+            *by_app.entry(app).or_insert(0) += n;
+        }
+        messages += n;
+        first = match (first, min) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        last = last.max(max);
     }
-    let (first, last): (Option<i64>, Option<i64>) =
-        conn.query_row("SELECT min(sent_at), max(sent_at) FROM messages", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })?;
     Ok(Stats {
         sources: count(conn, "SELECT count(*) FROM sources")?,
         conversations: count(conn, "SELECT count(*) FROM conversations")?,
-        messages: count(conn, "SELECT count(*) FROM messages")?,
+        messages,
         attachments: count(conn, "SELECT count(*) FROM attachments")?,
         by_app,
         first: first.map(rfc3339),
@@ -110,8 +129,8 @@ fn summary(conn: &Connection, id: i64) -> Result<ConversationSummary> {
 /// Every conversation, most recently active first.
 pub fn conversations(conn: &Connection) -> Result<ConversationList> {
     let mut stmt = conn.prepare(
-        "SELECT c.id FROM conversations c LEFT JOIN messages m ON m.conversation_id = c.id
-         GROUP BY c.id ORDER BY max(m.sent_at) DESC, c.id",
+        "SELECT c.id FROM conversations c
+         ORDER BY (SELECT max(sent_at) FROM messages m WHERE m.conversation_id = c.id) DESC, c.id",
     )?;
     let ids = stmt
         .query_map([], |r| r.get::<_, i64>(0))?
@@ -151,7 +170,7 @@ pub fn show(conn: &Connection, conversation: &str, opts: &ShowOptions) -> Result
             let pos: Option<i64> = conn
                 .query_row(
                     "SELECT (SELECT count(*) FROM messages o WHERE o.conversation_id = m.conversation_id
-                             AND (o.sent_at < m.sent_at OR (o.sent_at = m.sent_at AND o.id < m.id)))
+                             AND (o.sent_at, o.id) < (m.sent_at, m.id))
                      FROM messages m WHERE m.id = ?1 AND m.conversation_id = ?2",
                     params![mid, id],
                     |r| r.get(0),
@@ -168,14 +187,19 @@ pub fn show(conn: &Connection, conversation: &str, opts: &ShowOptions) -> Result
             opts.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE),
         ),
     };
+    // The page's ids come from the (conversation, time) index alone: skipping `offset`
+    // messages reads no message rows (each would be decrypted) and joins nothing.
     let mut stmt = conn.prepare_cached(
         "SELECT m.id, p.display_name, m.sent_at, m.local_time, m.kind, m.body, m.edited,
                 f.path, f.positions, m.source_pos, m.reactions,
                 (SELECT r.id FROM messages r WHERE r.conversation_id = m.conversation_id
                    AND r.native_id = m.reply_to AND m.reply_to IS NOT NULL LIMIT 1)
-         FROM messages m LEFT JOIN participants p ON p.id = m.sender_id
+         FROM (SELECT id FROM messages WHERE conversation_id = ?1
+               ORDER BY sent_at, id LIMIT ?2 OFFSET ?3) page
+         JOIN messages m ON m.id = page.id
+         LEFT JOIN participants p ON p.id = m.sender_id
          JOIN source_files f ON f.id = m.source_file
-         WHERE m.conversation_id = ?1 ORDER BY m.sent_at, m.id LIMIT ?2 OFFSET ?3",
+         ORDER BY m.sent_at, m.id",
     )?;
     let rows = stmt
         .query_map(params![id, limit as i64, offset as i64], |r| {

@@ -49,9 +49,10 @@ enum Command {
     /// Create a new encrypted archive (prints the recovery key once)
     #[command(after_help = "Example:\n  holdfast --archive ~/records init")]
     Init,
-    /// Import chat exports (WhatsApp .txt or .zip); each file is one atomic source
+    /// Import chat exports (WhatsApp, Signal, Telegram, Slack, e-mail); each file or folder is
+    /// one atomic source
     #[command(
-        after_help = "Examples:\n  holdfast import 'WhatsApp Chat with Alice.txt' --tz Europe/London\n  holdfast import chat.zip --date-order dmy --tag procurement"
+        after_help = "Examples:\n  holdfast import 'WhatsApp Chat with Alice.txt' --tz Europe/London\n  holdfast import chat.zip --date-order dmy --tag procurement\n  holdfast import 'Slack export.zip' ~/Downloads/Telegram/result.json mail.mbox\n  holdfast import --signal-desktop"
     )]
     Import(ImportArgs),
     /// Counts of sources, conversations, messages and attachments
