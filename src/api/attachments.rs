@@ -77,9 +77,27 @@ pub fn image_type(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// The largest attachment the app decrypts to show inline (a photo is a few megabytes).
+pub const MAX_INLINE_IMAGE: i64 = 32 << 20;
+
 /// The attachment `id` as a picture to show inline, with its real type; anything that is not
 /// one of [`image_type`]'s pictures is refused.
 pub fn inline_image(a: &Archive, id: i64) -> Result<(&'static str, Vec<u8>)> {
+    // Told before anything is decrypted: a two-gigabyte video is not read into memory to find
+    // out that it is not a picture.
+    let size: Option<i64> = a
+        .conn()
+        .query_row("SELECT size FROM attachments WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .optional()?
+        .flatten();
+    if let Some(size) = size.filter(|s| *s > MAX_INLINE_IMAGE) {
+        return Err(Error::InvalidArgument(format!(
+            "attachment {id} ({} MB) is too large to show inline; save a copy to open it",
+            size >> 20
+        )));
+    }
     let c = content(a, id)?;
     match image_type(&c.bytes) {
         Some(t) => Ok((t, c.bytes)),
@@ -181,6 +199,39 @@ mod tests {
         assert_eq!(image_type(b"<svg onload=alert(1)>"), None);
         assert_eq!(image_type(b"<html><script>"), None);
         assert_eq!(image_type(b""), None);
+    }
+
+    #[test]
+    fn a_picture_shows_inline_but_nothing_too_large_is_decrypted_to_find_out() {
+        use crate::crypto::keyfile::KdfProfile;
+        let dir = tempfile::tempdir().unwrap();
+        let (mut a, _) =
+            Archive::create(&dir.path().join("a"), "pw", KdfProfile::InsecureTest).unwrap();
+        let chat = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/whatsapp/ios");
+        let opts = crate::api::ImportOptions {
+            tz: Some("Europe/Warsaw".into()),
+            ..Default::default()
+        };
+        crate::api::import(&mut a, &[chat], &opts, &mut |_| {}).unwrap();
+        let id: i64 = a
+            .conn()
+            .query_row(
+                "SELECT id FROM attachments WHERE status = 'stored' AND name LIKE '%.jpg'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let (mime, bytes) = inline_image(&a, id).unwrap();
+        assert_eq!(mime, "image/jpeg");
+        assert!(!bytes.is_empty());
+        a.conn()
+            .execute(
+                "UPDATE attachments SET size = ?2 WHERE id = ?1",
+                rusqlite::params![id, MAX_INLINE_IMAGE + 1],
+            )
+            .unwrap();
+        let err = inline_image(&a, id).unwrap_err().to_string();
+        assert!(err.contains("too large to show inline"), "{err}");
     }
 
     #[test]

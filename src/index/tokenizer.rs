@@ -77,6 +77,11 @@ fn is_word_char(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_alphanumeric();
     }
+    // Accented Latin and basic Cyrillic letters without a look-up in Unicode's tables (the
+    // unit test checks these ranges against the general rule below).
+    if matches!(c as u32, 0x00C0..=0x00D6 | 0x00D8..=0x00F6 | 0x00F8..=0x017F | 0x0400..=0x045F) {
+        return true;
+    }
     (c.is_alphanumeric() && !is_cjk(c)) || matches!(c as u32, 0x0300..=0x036F)
 }
 
@@ -355,6 +360,15 @@ impl TokenStream for HoldfastTokenStream<'_> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn the_quick_letter_ranges_agree_with_unicode() {
+        for u in 0x80..0x3000u32 {
+            let Some(c) = char::from_u32(u) else { continue };
+            let general = (c.is_alphanumeric() && !is_cjk(c)) || matches!(u, 0x0300..=0x036F);
+            assert_eq!(is_word_char(c), general, "U+{u:04X}");
+        }
+    }
 
     fn texts(s: &str) -> Vec<String> {
         tokens(s).into_iter().map(|t| t.text).collect()
