@@ -12,7 +12,12 @@ use serde_json::Value;
 
 /// Released schema versions; each folder was written by tests/compat/make.sh with the
 /// passphrase `compat vN passphrase` and holds its recovery key in recovery-key.txt.
-const VERSIONS: &[&str] = &["v1", "v5", "v6"];
+const VERSIONS: &[&str] = &["v1", "v2", "v3", "v4", "v5", "v6"];
+
+/// The schema number of a `vN` folder.
+fn schema_of(version: &str) -> u32 {
+    version[1..].parse().unwrap()
+}
 
 fn copy_dir(from: &Path, to: &Path) {
     for f in files_under(from) {
@@ -76,8 +81,11 @@ fn every_released_archive_version_opens_and_reads_back_whole() {
         // The audit log (schema 4 on) still verifies, chain and head.
         let audit = holdfast::api::records::audit_verify(&a).unwrap();
         assert!(audit.ok, "{version}: {audit:?}");
-        if *version != "v1" {
+        // Imports, tags, the policy, the hold and the disposal (and from schema 5 the case).
+        if schema_of(version) >= 4 {
             assert!(audit.entries >= 8, "{version}: {audit:?}");
+        }
+        if schema_of(version) >= 5 {
             let cases = holdfast::api::foi::foi_list(
                 &mut Archive::open(&dir, Unlock::Passphrase(passphrase)).unwrap(),
             )

@@ -103,7 +103,10 @@ impl Clock {
         } else {
             1 + rng.below(2 * self.mean)
         };
-        self.t += step as i64;
+        // A conversation of a few messages has a mean gap of years: stay inside the span by
+        // moving at most half the time left.
+        let room = (START + SPAN - self.t).max(2) as u64;
+        self.t += step.min(room / 2) as i64;
         self.t
     }
 }
@@ -1337,5 +1340,26 @@ fn push_text_part(m: &mut String, body: &str, qp: bool) {
     } else {
         m.push_str("Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n");
         m.push_str(body);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_short_conversation_stays_inside_the_four_years() {
+        for seed in 0..200 {
+            let mut rng = Rng::new(seed);
+            for messages in [1, 2, 3, 5] {
+                let mut clock = Clock::new(&mut rng, messages);
+                let mut before = clock.t;
+                for _ in 0..messages {
+                    let t = clock.tick(&mut rng);
+                    assert!(t > before && t < START + SPAN, "seed {seed}: {t}");
+                    before = t;
+                }
+            }
+        }
     }
 }
