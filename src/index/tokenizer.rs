@@ -12,17 +12,20 @@
 //!   `もり`), a lone character as itself;
 //! - then lower-cased and folded to ASCII where Latin (`Müller` → `muller`, `straße` → `strasse`).
 
-use tantivy::tokenizer::{
-    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, TextAnalyzer, Token, TokenStream, Tokenizer,
-};
+use tantivy::tokenizer::{AsciiFoldingFilter, TextAnalyzer, Token, TokenStream, Tokenizer};
 
 /// The name the analyzer is registered under in the index.
 pub const NAME: &str = "holdfast";
 
+/// Tokens of this many bytes or more (as written, before lower-casing) are left out, as
+/// tantivy's `RemoveLongFilter::limit(200)` did.
+const MAX_TOKEN_BYTES: usize = 200;
+
+/// The tokenizer cuts, drops over-long tokens and lower-cases in one pass over each token (what
+/// tantivy's `RemoveLongFilter` and `LowerCaser` did after it, with the same result: a test
+/// compares the two); ASCII folding follows.
 pub fn analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(HoldfastTokenizer)
-        .filter(RemoveLongFilter::limit(200))
-        .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
         .build()
 }
@@ -61,6 +64,18 @@ pub struct HoldfastTokenStream<'a> {
     spans: Vec<Span>,
     next: usize,
     token: Token,
+    /// Lower-case and drop over-long tokens (off only for the test that compares this with
+    /// tantivy's filters).
+    normalise: bool,
+}
+
+/// `c` lower-cased as tantivy's `LowerCaser` does it (`char::to_lowercase`, no final sigma).
+fn push_lower(out: &mut String, c: char) {
+    if c.is_ascii() {
+        out.push(c.to_ascii_lowercase());
+    } else {
+        out.extend(c.to_lowercase());
+    }
 }
 
 fn is_cjk(c: char) -> bool {
@@ -302,6 +317,12 @@ impl Tokenizer for HoldfastTokenizer {
     type TokenStream<'a> = HoldfastTokenStream<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> HoldfastTokenStream<'a> {
+        HoldfastTokenStream::new(text, true)
+    }
+}
+
+impl<'a> HoldfastTokenStream<'a> {
+    fn new(text: &'a str, normalise: bool) -> Self {
         HoldfastTokenStream {
             text,
             spans: Scanner {
@@ -311,6 +332,7 @@ impl Tokenizer for HoldfastTokenizer {
             .scan(),
             next: 0,
             token: Token::default(),
+            normalise,
         }
     }
 }
@@ -322,26 +344,54 @@ impl TokenStream for HoldfastTokenStream<'_> {
             let t = &mut self.token;
             t.text.clear();
             let s = &self.text[span.from..span.to];
-            match span.kind {
+            let lower = self.normalise;
+            // The token's length as written (what the length limit applies to).
+            let written = match span.kind {
                 // Neither an apostrophe (`'`, or U+2019 which starts with 0xE2) nor a
                 // combining accent (U+0300..U+036F start with 0xCC or 0xCD): as written.
                 Kind::Word if !s.bytes().any(|b| matches!(b, b'\'' | 0xE2 | 0xCC | 0xCD)) => {
-                    t.text.push_str(s)
+                    if !lower {
+                        t.text.push_str(s);
+                    } else if s.is_ascii() {
+                        t.text.push_str(s);
+                        t.text.make_ascii_lowercase();
+                    } else {
+                        s.chars().for_each(|c| push_lower(&mut t.text, c));
+                    }
+                    s.len()
                 }
                 // Apostrophes and combining accents (decomposed `é`) are left out.
-                Kind::Word => t.text.extend(
-                    s.chars()
-                        .filter(|c| !is_apostrophe(*c) && !matches!(*c as u32, 0x0300..=0x036F)),
-                ),
-                Kind::Digits => t.text.extend(s.chars().filter(char::is_ascii_digit)),
-            }
-            if t.text.is_empty() {
+                Kind::Word => {
+                    let mut n = 0;
+                    for c in s
+                        .chars()
+                        .filter(|c| !is_apostrophe(*c) && !matches!(*c as u32, 0x0300..=0x036F))
+                    {
+                        n += c.len_utf8();
+                        if lower {
+                            push_lower(&mut t.text, c);
+                        } else {
+                            t.text.push(c);
+                        }
+                    }
+                    n
+                }
+                Kind::Digits => {
+                    t.text.extend(s.chars().filter(char::is_ascii_digit));
+                    t.text.len()
+                }
+            };
+            if written == 0 {
                 continue;
             }
             t.offset_from = span.from;
             t.offset_to = span.to;
             t.position = t.position.wrapping_add(1);
             t.position_length = 1;
+            if lower && written >= MAX_TOKEN_BYTES {
+                // Too long to be a word anyone searches for; its position stays taken.
+                continue;
+            }
             return true;
         }
         false
@@ -457,7 +507,62 @@ mod tests {
         assert_eq!(&s[t[1].offset_from..t[1].offset_to], "café");
     }
 
+    /// The analyzer before the fused pass: the tokenizer as written, then tantivy's filters.
+    fn tantivy_filters() -> TextAnalyzer {
+        use tantivy::tokenizer::{LowerCaser, RemoveLongFilter};
+        #[derive(Clone)]
+        struct AsWritten;
+        impl Tokenizer for AsWritten {
+            type TokenStream<'a> = HoldfastTokenStream<'a>;
+            fn token_stream<'a>(&'a mut self, text: &'a str) -> HoldfastTokenStream<'a> {
+                HoldfastTokenStream::new(text, false)
+            }
+        }
+        TextAnalyzer::builder(AsWritten)
+            .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+            .filter(LowerCaser)
+            .filter(AsciiFoldingFilter)
+            .build()
+    }
+
+    fn all(mut a: TextAnalyzer, text: &str) -> Vec<Token> {
+        let mut s = a.token_stream(text);
+        let mut out = Vec::new();
+        while s.advance() {
+            out.push(s.token().clone());
+        }
+        out
+    }
+
+    #[test]
+    fn the_fused_pass_gives_what_tantivys_filters_gave() {
+        let long = format!("short {} İSTANBUL {} end", "A".repeat(199), "b".repeat(200));
+        let near = format!("{} x", "İ".repeat(99)); // 198 bytes written, 297 lower-cased
+        for text in [
+            "Hello WORLD, Müller STRASSE straße O'Neill ÉCOLE",
+            "Δ ΣΟΦΊΑ Ωμέγα ПРИВЕТ мир İstanbul ǅemal ﬁle",
+            "e\u{301}cole decomposed, don\u{2019}t, #Tag @Name +44 7700 900123",
+            "見積もり 東京 MIXED見積case www.Example.COM/Path a.b@Example.org",
+            long.as_str(),
+            near.as_str(),
+        ] {
+            assert_eq!(
+                format!("{:?}", all(analyzer(), text)),
+                format!("{:?}", all(tantivy_filters(), text)),
+                "{text}"
+            );
+        }
+    }
+
     proptest! {
+        #[test]
+        fn the_fused_pass_agrees_on_any_text(s in "\\PC{0,120}") {
+            prop_assert_eq!(
+                format!("{:?}", all(analyzer(), &s)),
+                format!("{:?}", all(tantivy_filters(), &s))
+            );
+        }
+
         #[test]
         fn never_panics_and_offsets_are_valid(s in "\\PC{0,80}") {
             for t in tokens(&s) {
