@@ -522,34 +522,20 @@ fn export_figures(megabytes: u64, seed: u64, repeat: usize, json_out: bool) -> V
 
     // The other formats, each with as many messages as the Slack export; a Maildir (a file
     // per message, each stored as its own encrypted original) with at most 10,000.
-    type Generator = fn(&Path, u64, u64) -> std::io::Result<u64>;
-    let others: [(&str, &str, Generator, u64); 3] = [
-        (
-            "telegram",
-            "Bench Telegram export",
-            holdfast::synth::formats::telegram_account,
-            slack_messages,
-        ),
-        (
-            "signal_export",
-            "Bench signal-export",
-            holdfast::synth::formats::signal_export,
-            slack_messages,
-        ),
-        (
-            "maildir",
-            "Bench Maildir",
-            holdfast::synth::formats::maildir,
-            slack_messages.min(10_000),
-        ),
+    let others = [
+        ("telegram", "Bench Telegram export", slack_messages),
+        ("signal-export", "Bench signal-export", slack_messages),
+        ("maildir", "Bench Maildir", slack_messages.min(10_000)),
     ];
-    for (name, folder, generate, messages) in others {
+    for (format, folder, messages) in others {
         let dir = tmp.path().join(folder);
+        let generate = holdfast::synth::generator(format).expect("a generated format");
         let n = generate(&dir, messages, seed).expect("generate an export");
+        let name = format.replace('-', "_");
         let size = dir_size(&dir) as f64;
         log(&format!("generated {name}: {n} messages, {size} bytes"));
         figures.extend(archive_import_figures(
-            name,
+            &name,
             &dir,
             n as f64,
             size,
@@ -641,8 +627,12 @@ fn main() -> ExitCode {
     }
 }
 
-/// The formats `holdfast-bench gen` writes.
-const GEN_FORMATS: &str = "whatsapp, telegram, signal-export, slack, mbox, maildir, archive";
+/// The formats `holdfast-bench gen` writes: the exports, and an archive.
+fn gen_formats() -> String {
+    let mut names: Vec<&str> = holdfast::synth::FORMATS.iter().map(|(n, _)| *n).collect();
+    names.push("archive");
+    names.join(", ")
+}
 
 /// `holdfast-bench gen`: writes one synthetic export (or archive) and says how many messages it
 /// holds and how long it took.
@@ -654,43 +644,32 @@ fn gen(
     passphrase: &str,
     out: &Path,
 ) -> ExitCode {
-    use holdfast::synth::{self, exports, formats};
-    // The generators buffer (and flush) what they write.
-    let file = std::fs::File::create;
+    use holdfast::synth::{self, exports};
+    let known = format == "archive" || synth::generator(format).is_some();
+    if !known {
+        eprintln!(
+            "error: unknown format '{format}' (available: {})",
+            gen_formats()
+        );
+        return ExitCode::from(2);
+    }
     let t = Instant::now();
+    // The generators buffer (and flush) what they write.
     let result: Result<u64, String> = match (format, messages, megabytes) {
         ("slack", _, Some(mb)) => {
             exports::slack_export(out, mb << 20, seed).map_err(|e| e.to_string())
         }
-        ("mbox", _, Some(mb)) => file(out)
+        ("mbox", _, Some(mb)) => std::fs::File::create(out)
             .and_then(|mut f| exports::mbox(&mut f, mb << 20, seed))
             .map_err(|e| e.to_string()),
-        (_, _, Some(_)) if GEN_FORMATS.split(", ").any(|f| f == format) => {
+        (_, _, Some(_)) => {
             eprintln!("error: --megabytes is for slack and mbox; use --messages for {format}");
             return ExitCode::from(2);
         }
-        (_, Some(n), _) => match format {
-            "whatsapp" => file(out)
-                .and_then(|mut f| synth::whatsapp_android(&mut f, n, seed, None))
-                .map(|()| n)
-                .map_err(|e| e.to_string()),
-            "telegram" => formats::telegram_account(out, n, seed).map_err(|e| e.to_string()),
-            "signal-export" => formats::signal_export(out, n, seed).map_err(|e| e.to_string()),
-            "slack" => exports::slack_export_messages(out, n, seed).map_err(|e| e.to_string()),
-            "mbox" => file(out)
-                .and_then(|mut f| exports::mbox_messages(&mut f, n, seed))
-                .map_err(|e| e.to_string()),
-            "maildir" => formats::maildir(out, n, seed).map_err(|e| e.to_string()),
-            "archive" => gen_archive(out, n, seed, passphrase),
-            _ => {
-                eprintln!("error: unknown format '{format}' (available: {GEN_FORMATS})");
-                return ExitCode::from(2);
-            }
-        },
-        _ => {
-            eprintln!("error: unknown format '{format}' (available: {GEN_FORMATS})");
-            return ExitCode::from(2);
-        }
+        ("archive", Some(n), _) => gen_archive(out, n, seed, passphrase),
+        (_, Some(n), _) => synth::generator(format).expect("a known format")(out, n, seed)
+            .map_err(|e| e.to_string()),
+        (_, None, None) => unreachable!("clap requires --messages without --megabytes"),
     };
     match result {
         Ok(n) => {

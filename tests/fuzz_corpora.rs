@@ -77,26 +77,25 @@ fn every_target_has_a_seed_corpus() {
     }
 }
 
-#[test]
-fn seed_corpora_never_panic() {
+/// Every target's inputs under `fuzz/<folder>/<target>/`.
+fn run_every_target(folder: &str) {
     for (target, entry) in TARGETS {
         run_all(
             target,
             *entry,
-            &files(&fuzz_dir(&format!("corpus/{target}"))),
+            &files(&fuzz_dir(&format!("{folder}/{target}"))),
         );
     }
 }
 
 #[test]
+fn seed_corpora_never_panic() {
+    run_every_target("corpus");
+}
+
+#[test]
 fn regressions_never_panic() {
-    for (target, entry) in TARGETS {
-        run_all(
-            target,
-            *entry,
-            &files(&fuzz_dir(&format!("regressions/{target}"))),
-        );
-    }
+    run_every_target("regressions");
 }
 
 /// The importers' seeds are whole exports of their formats, so the fuzzer's mutations start

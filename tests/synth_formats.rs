@@ -14,18 +14,12 @@ use std::process::Command;
 
 use chrono::{DateTime, Utc};
 use common::*;
-use holdfast::synth::{self, exports, formats};
+use holdfast::synth::{self, exports, formats, Generate};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 const N: u64 = 2_000;
 const SEED: u64 = 11;
-
-type Generate = fn(&Path, u64, u64) -> io::Result<u64>;
-
-fn mbox(out: &Path, messages: u64, seed: u64) -> io::Result<u64> {
-    exports::mbox_messages(&mut std::fs::File::create(out)?, messages, seed)
-}
 
 fn whatsapp(out: &Path, messages: u64, seed: u64) -> io::Result<u64> {
     let marker = formats::marker(seed);
@@ -208,7 +202,7 @@ fn slack_export_sized_in_messages() {
 fn mbox_sized_in_messages() {
     check(
         "All mail.mbox",
-        mbox,
+        synth::generator("mbox").unwrap(),
         Expect {
             format: "email",
             warnings: 0,
@@ -240,17 +234,7 @@ fn bench() -> Command {
 #[test]
 fn bench_gen_writes_each_format_and_refuses_unknown_ones() {
     let dir = tempfile::tempdir().unwrap();
-    let cases: [(&str, Generate); 6] = [
-        ("telegram", formats::telegram_account),
-        ("signal-export", formats::signal_export),
-        ("maildir", formats::maildir),
-        ("slack", exports::slack_export_messages),
-        ("mbox", mbox),
-        ("whatsapp", |out, n, seed| {
-            synth::whatsapp_android(&mut std::fs::File::create(out)?, n, seed, None)?;
-            Ok(n)
-        }),
-    ];
+    let cases = synth::FORMATS;
     for (format, generate) in cases {
         let cli = dir.path().join(format!("{format}-cli"));
         let out = bench()
@@ -486,13 +470,10 @@ fn generated_exports_carry_each_formats_features() {
 #[test]
 fn tiny_sizes_are_exact() {
     let dir = tempfile::tempdir().unwrap();
-    let cases: [(&str, Generate); 5] = [
-        ("telegram", formats::telegram_account),
-        ("signal", formats::signal_export),
-        ("maildir", formats::maildir),
-        ("slack", exports::slack_export_messages),
-        ("mbox", mbox),
-    ];
+    // Every export but WhatsApp's (one chat, no conversations to spread over).
+    let cases = synth::FORMATS
+        .iter()
+        .filter(|(name, _)| *name != "whatsapp");
     for (name, generate) in cases {
         for n in [0u64, 1, 3, 50] {
             let path = dir.path().join(format!("{name}-{n}"));

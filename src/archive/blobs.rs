@@ -303,26 +303,16 @@ impl Staging<'_> {
     /// (a Maildir's thousands of originals), one flush of the file system replaces an fsync
     /// per file.
     pub fn sync(&self) -> Result<()> {
-        let each = || -> Result<()> {
-            for id in &self.staged {
-                let p = self.dir.join(id);
-                File::open(&p)
-                    .and_then(|f| f.sync_all())
-                    .map_err(|e| Error::io(&p, e))?;
-            }
-            sync_dir(&self.dir).map_err(|e| Error::io(&self.dir, e))
-        };
-        if self.staged.len() <= 8 {
-            return each();
+        if self.staged.len() > 8 && sync_file_system(&self.dir).is_ok() {
+            return Ok(());
         }
-        let mut failed = None;
-        sync_file_system(&self.dir, || {
-            each().map_err(|e| {
-                failed = Some(e);
-                io::Error::other("an fsync failed")
-            })
-        })
-        .map_err(|e| failed.unwrap_or_else(|| Error::io(&self.dir, e)))
+        for id in &self.staged {
+            let p = self.dir.join(id);
+            File::open(&p)
+                .and_then(|f| f.sync_all())
+                .map_err(|e| Error::io(&p, e))?;
+        }
+        sync_dir(&self.dir).map_err(|e| Error::io(&self.dir, e))
     }
 
     /// Moves the staged blobs into the store (call after the database commit), syncing each

@@ -18,17 +18,17 @@ pub fn sync_dir(dir: &Path) -> io::Result<()> {
 }
 
 /// Makes every file written so far on the file system holding `dir` durable, with one device
-/// flush (Linux `syncfs`); elsewhere, or if `syncfs` fails, `fallback` syncs what it must.
-/// `syncfs` also waits for other programs' unwritten data on that file system: cheaper than
-/// thousands of flushes, dearer than a few, so callers use it for many files only.
-pub fn sync_file_system(dir: &Path, fallback: impl FnOnce() -> io::Result<()>) -> io::Result<()> {
+/// flush (Linux `syncfs`). `syncfs` also waits for other programs' unwritten data on that file
+/// system: cheaper than thousands of flushes, dearer than a few, so callers use it for many
+/// files only, and sync file by file where it fails or does not exist.
+pub fn sync_file_system(dir: &Path) -> io::Result<()> {
     #[cfg(target_os = "linux")]
     {
-        if rustix::fs::syncfs(File::open(dir)?).is_ok() {
-            return Ok(());
-        }
+        Ok(rustix::fs::syncfs(File::open(dir)?)?)
     }
     #[cfg(not(target_os = "linux"))]
-    let _ = dir;
-    fallback()
+    {
+        let _ = dir;
+        Err(io::ErrorKind::Unsupported.into())
+    }
 }

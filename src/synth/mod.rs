@@ -10,6 +10,34 @@ use chrono::{Duration, NaiveDate, NaiveDateTime};
 pub mod exports;
 pub mod formats;
 
+/// A generator of an export sized in messages: writes it at the path (a file or a folder, as
+/// the format is) from a seed, and returns how many messages it holds.
+pub type Generate = fn(&std::path::Path, u64, u64) -> io::Result<u64>;
+
+/// Every export format that can be generated, by the name `holdfast-bench gen` takes.
+pub const FORMATS: &[(&str, Generate)] = &[
+    ("whatsapp", whatsapp_file),
+    ("telegram", formats::telegram_account),
+    ("signal-export", formats::signal_export),
+    ("slack", exports::slack_export_messages),
+    ("mbox", mbox_file),
+    ("maildir", formats::maildir),
+];
+
+/// The generator of the export format `name` (see [`FORMATS`]).
+pub fn generator(name: &str) -> Option<Generate> {
+    FORMATS.iter().find(|(n, _)| *n == name).map(|(_, g)| *g)
+}
+
+fn whatsapp_file(out: &std::path::Path, messages: u64, seed: u64) -> io::Result<u64> {
+    whatsapp_android(&mut std::fs::File::create(out)?, messages, seed, None)?;
+    Ok(messages)
+}
+
+fn mbox_file(out: &std::path::Path, messages: u64, seed: u64) -> io::Result<u64> {
+    exports::mbox_messages(&mut std::fs::File::create(out)?, messages, seed)
+}
+
 /// SplitMix64: tiny, fast and stable across versions (so a seed always gives the same file).
 #[derive(Debug, Clone)]
 pub struct Rng(u64);
