@@ -75,7 +75,13 @@ enum Cmd {
         out: PathBuf,
     },
     /// Parse an export without storing it and print messages/s (for profilers)
-    Parse { file: PathBuf },
+    Parse {
+        file: PathBuf,
+        /// Also index each message's text into a stock tantivy index in memory (default
+        /// tokenizer, positions, one thread): the least any searchable import does
+        #[arg(long)]
+        stock_index: bool,
+    },
     /// (internal) import one file in a fresh process and report time and peak memory
     #[command(hide = true)]
     ImportChild {
@@ -96,6 +102,54 @@ struct Figure {
     baseline: String,
     baseline_value: f64,
     ratio: f64,
+}
+
+/// Indexes what an importer reads into a stock tantivy index in memory, storing nothing else.
+struct StockIndexSink {
+    writer: tantivy::IndexWriter,
+    text: tantivy::schema::Field,
+    messages: u64,
+}
+
+impl StockIndexSink {
+    fn new() -> Self {
+        let mut b = tantivy::schema::Schema::builder();
+        let text = b.add_text_field("text", tantivy::schema::TEXT);
+        let index = tantivy::Index::create_in_ram(b.build());
+        let writer = index
+            .writer_with_num_threads(1, 64 * 1024 * 1024)
+            .expect("an index writer in memory");
+        StockIndexSink {
+            writer,
+            text,
+            messages: 0,
+        }
+    }
+
+    fn finish(mut self) -> holdfast::Result<u64> {
+        self.writer
+            .commit()
+            .map_err(|e| holdfast::Error::Corrupt(format!("stock index: {e}")))?;
+        Ok(self.messages)
+    }
+}
+
+impl import::RecordSink for StockIndexSink {
+    fn file(&mut self, _: import::SourceFile) -> holdfast::Result<()> {
+        Ok(())
+    }
+    fn conversation(&mut self, _: import::ConversationRecord) -> holdfast::Result<()> {
+        Ok(())
+    }
+    fn message(&mut self, m: import::MessageRecord) -> holdfast::Result<()> {
+        self.messages += 1;
+        self.writer
+            .add_document(tantivy::doc!(self.text => m.body))
+            .map_err(|e| holdfast::Error::Corrupt(format!("stock index: {e}")))?;
+        Ok(())
+    }
+    fn warning(&mut self, _: &holdfast::error::Location, _: String) {}
+    fn progress(&mut self, _: u64, _: u64) {}
 }
 
 fn figure(name: &str, value: f64, unit: &str, baseline: &str, baseline_value: f64) -> Figure {
@@ -595,11 +649,18 @@ fn main() -> ExitCode {
             passphrase,
             out,
         } => gen(&format, messages, megabytes, seed, &passphrase, &out),
-        Cmd::Parse { file } => {
-            let (t, n) = time(|| {
-                let mut sink = Collected::default();
-                import::read_export(&file, None, &parse_options(), &mut sink)
-                    .map(|_| sink.message_count)
+        Cmd::Parse { file, stock_index } => {
+            let (t, n) = time(|| match stock_index {
+                false => {
+                    let mut sink = Collected::default();
+                    import::read_export(&file, None, &parse_options(), &mut sink)
+                        .map(|_| sink.message_count)
+                }
+                true => {
+                    let mut sink = StockIndexSink::new();
+                    import::read_export(&file, None, &parse_options(), &mut sink)?;
+                    sink.finish()
+                }
             });
             match n {
                 Ok(n) => {

@@ -377,3 +377,86 @@ fn email_binary_file_is_rejected() {
     write(&path, [0u8, 159, 146, 150, 0, 1, 2, 3]);
     assert_rejected(&env, &path, &["photo.eml", "binary"]);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Originals (copied while the importer reads)
+
+/// Each source's original as kept in the archive: (path, bytes) of a file source, or of each
+/// member of a folder source, decrypted from the blob store.
+fn originals(env: &Env) -> Vec<(String, Vec<u8>)> {
+    let a = holdfast::archive::Archive::open(
+        &env.archive,
+        holdfast::archive::Unlock::Passphrase(PASSPHRASE),
+    )
+    .unwrap();
+    let mut rows: Vec<(String, String)> = a
+        .conn()
+        .prepare(
+            "SELECT s.file_name, s.original_blob FROM sources s
+             WHERE NOT EXISTS (SELECT 1 FROM source_members m WHERE m.source_id = s.id)
+             UNION ALL SELECT path, blob FROM source_members",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    rows.sort();
+    rows.into_iter()
+        .map(|(path, blob)| (path, a.blobs().read_all(&blob).unwrap()))
+        .collect()
+}
+
+#[test]
+fn a_folder_source_keeps_an_exact_copy_of_every_file_it_read() {
+    let (env, _) = Env::init();
+    let root = slack_export(env.tmp.path());
+    // A file the importer does not read is not part of the source.
+    write(&root.join("notes.txt"), "not part of the export");
+    env.import(&root, &[]);
+    let kept = originals(&env);
+    let names: Vec<&str> = kept.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "channels.json",
+            "falcon/2024-03-01.json",
+            "falcon/2024-03-02.json",
+            "users.json"
+        ]
+    );
+    for (path, bytes) in &kept {
+        assert_eq!(
+            bytes,
+            &std::fs::read(root.join(path)).unwrap(),
+            "{path} is kept byte for byte"
+        );
+    }
+    assert_eq!(env.json(&["verify"])["ok"], true);
+}
+
+#[test]
+fn a_new_file_the_size_of_an_imported_one_is_still_imported() {
+    let (env, _) = Env::init();
+    let dir = env.tmp.path();
+    let first = mbox(dir);
+    let bytes = std::fs::read(&first).unwrap();
+    // The same length, other content: the reply's Message-ID changed, so it is a new message.
+    let at = bytes.windows(9).position(|w| w == b"tender-2@").unwrap();
+    let mut other = bytes.clone();
+    other[at + 7] = b'3';
+    let second = dir.join("other.mbox");
+    write(&second, &other);
+    let a = env.import(&first, &[]);
+    let b = env.import(&second, &[]);
+    assert_eq!(b["sources"][0]["already_imported"], false, "{b}");
+    assert_eq!(b["sources"][0]["messages_added"], 1, "{b}");
+    assert_ne!(a["sources"][0]["sha256"], b["sources"][0]["sha256"]);
+    // The file itself again is recognised before it is read.
+    let again = env.import(&second, &[]);
+    assert_eq!(again["sources"][0]["already_imported"], true, "{again}");
+    let kept = originals(&env);
+    assert_eq!(kept.len(), 2);
+    assert!(kept.iter().any(|(_, k)| k == &bytes));
+    assert!(kept.iter().any(|(_, k)| k == &other));
+}

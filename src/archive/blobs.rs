@@ -326,6 +326,22 @@ impl Staging<'_> {
         fs::remove_dir(&self.dir).map_err(|e| Error::io(&self.dir, e))
     }
 
+    /// Takes over the blobs staged by `other` (staged on another thread for the same
+    /// operation), so that they are synced, published or discarded with this staging's.
+    pub fn adopt(&mut self, other: Staging<'_>) -> Result<()> {
+        for id in &other.staged {
+            let from = other.dir.join(id);
+            let to = self.dir.join(id);
+            if to.exists() {
+                fs::remove_file(&from).map_err(|e| Error::io(&from, e))?;
+            } else {
+                fs::rename(&from, &to).map_err(|e| Error::io(&to, e))?;
+                self.staged.push(id.clone());
+            }
+        }
+        fs::remove_dir(&other.dir).map_err(|e| Error::io(&other.dir, e))
+    }
+
     /// Throws the staged blobs away (the operation failed).
     pub fn discard(self) {
         let _ = fs::remove_dir_all(&self.dir);

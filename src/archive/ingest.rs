@@ -19,7 +19,7 @@ use chrono::Utc;
 use rusqlite::{params, OptionalExtension, Transaction};
 use sha2::{Digest, Sha256};
 
-use super::blobs::Staging;
+use super::blobs::{StagedBlob, Staging};
 use super::Archive;
 use crate::api::types::{ImportProgress, SourceReport};
 use crate::error::{Error, Location, Result};
@@ -131,6 +131,10 @@ struct Writer<'t, 's, 'p, 'i> {
     path: String,
     /// The search index built alongside, when it was caught up before the import.
     index: Option<&'t mut IndexFeed<'i>>,
+    /// Whether anything was ever disposed of: only then is each message looked up among the
+    /// disposed identities (a disposed message stays disposed when its export is imported
+    /// again).
+    any_disposed: bool,
 }
 
 impl Writer<'_, '_, '_, '_> {
@@ -308,6 +312,15 @@ impl Writer<'_, '_, '_, '_> {
         Ok(())
     }
 
+    fn was_disposed(&self, conversation: i64, ident: &Ident) -> Result<bool> {
+        Ok(self
+            .tx
+            .prepare_cached(
+                "SELECT 1 FROM disposed_messages WHERE ident = ?1 AND conversation_id = ?2",
+            )?
+            .exists(params![&ident[..], conversation])?)
+    }
+
     fn insert(&mut self, conversation: i64, m: MessageRecord, ident: Ident) -> Result<()> {
         let sender = match &m.sender {
             Some(p) => Some(self.participant(p)?),
@@ -315,6 +328,10 @@ impl Writer<'_, '_, '_, '_> {
         };
         if let Some(pid) = sender {
             self.member(conversation, pid)?;
+        }
+        if self.any_disposed && self.was_disposed(conversation, &ident)? {
+            self.counts.duplicate += 1;
+            return Ok(());
         }
         let inserted = self
             .tx
@@ -365,7 +382,6 @@ impl Writer<'_, '_, '_, '_> {
                     AttachmentContent::Member(_) | AttachmentContent::Data(_)
                 )
             }) {
-                // None: the message was disposed of (and stays so), media and all.
                 let id: Option<i64> = self
                     .tx
                     .prepare_cached(
@@ -668,16 +684,23 @@ fn import_locked(
             warnings: Vec::new(),
         };
         // A file's original is its bytes: the same file imported again stops here, unread.
-        let file_original = if input.is_dir() {
-            None
-        } else {
+        // Only a file of the size of one imported before can be that file, so any other is
+        // copied on its own thread while it is read (as is each file of a folder).
+        let known_size = !input.is_dir()
+            && conn.query_row(
+                "SELECT EXISTS (SELECT 1 FROM sources WHERE size = ?1)",
+                [input.size() as i64],
+                |r| r.get::<_, bool>(0),
+            )?;
+        let mut file_original = None;
+        if known_size {
             let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
             let original = staging.put(&mut file)?;
             if let Some(messages) = previous_import(conn, &original.sha256)? {
                 return Ok(already(original.sha256, messages));
             }
-            Some(original)
-        };
+            file_original = Some(original);
+        }
         // The index follows the import as it goes when it holds everything so far; if it
         // cannot (it lags, or does not open), the caller's catch-up indexes the import after
         // and reports what is wrong with the index.
@@ -700,48 +723,122 @@ fn import_locked(
                 importer.format().name(),
                 input.display_name(),
                 file_original.as_ref().map_or_else(|| format!("pending {}", uuid::Uuid::new_v4()), |o| o.sha256.clone()),
-                file_original.as_ref().map_or(input.size(), |o| o.size) as i64,
+                input.size() as i64,
                 file_original.as_ref().map_or("", |o| o.id.as_str()),
                 format!("{} {}", importer.format().name(), importer.version()),
                 Utc::now().timestamp_millis(),
             ],
         )?;
         let source_id = tx.last_insert_rowid();
-        let mut writer = Writer {
-            tx: &tx,
-            staging: &mut staging,
-            attachments: input.reopen()?,
-            app: importer.format().app(),
-            source_id,
-            source_file: None,
-            conv: None,
-            native_convs: HashMap::default(),
-            conversations: HashSet::default(),
-            participants: HashMap::default(),
-            members: HashSet::default(),
-            ordinals: Ordinals::default(),
-            counts: Counts::default(),
-            warnings: Vec::new(),
-            progress,
-            path: display_path.clone(),
-            index: feed.as_mut(),
+        let copier = match file_original {
+            Some(_) => None,
+            None => Some(blobs.staging()?),
         };
-        let facts = read_beside(importer.format(), &mut input, options, &mut writer)?;
-        writer.finish_conversation()?;
-        let counts = writer.counts;
-        let warnings = std::mem::take(&mut writer.warnings);
-        let conversations: Vec<i64> = writer.conversations.iter().copied().collect();
-        drop(writer);
-        let original = match file_original {
-            Some(o) => o,
-            None => {
+        let (read, copied) = std::thread::scope(|scope| -> Result<_> {
+            let copying = match copier {
+                Some(mut copies) => {
+                    let members = input.is_dir().then(|| {
+                        let (to_copier, names) = std::sync::mpsc::channel();
+                        input.notify_reads(to_copier);
+                        names
+                    });
+                    let copying = std::thread::Builder::new()
+                        .name("import-copier".into())
+                        .spawn_scoped(scope, move || {
+                            let copied = copy_original(path, members, &mut copies);
+                            (copies, copied)
+                        })
+                        .map_err(|e| Error::io(Path::new("import-copier thread"), e))?;
+                    Some(copying)
+                }
+                None => None,
+            };
+            let mut writer = Writer {
+                tx: &tx,
+                staging: &mut staging,
+                attachments: input.reopen()?,
+                app: importer.format().app(),
+                source_id,
+                source_file: None,
+                conv: None,
+                native_convs: HashMap::default(),
+                conversations: HashSet::default(),
+                participants: HashMap::default(),
+                members: HashSet::default(),
+                ordinals: Ordinals::default(),
+                counts: Counts::default(),
+                warnings: Vec::new(),
+                progress: &mut *progress,
+                path: display_path.clone(),
+                index: feed.as_mut(),
+                any_disposed: tx.query_row(
+                    "SELECT EXISTS (SELECT 1 FROM disposed_messages)",
+                    [],
+                    |r| r.get(0),
+                )?,
+            };
+            let read = read_beside(importer.format(), &mut input, options, &mut writer).and_then(
+                |facts| {
+                    writer.finish_conversation()?;
+                    let conversations: Vec<i64> = writer.conversations.iter().copied().collect();
+                    Ok((
+                        facts,
+                        writer.counts,
+                        std::mem::take(&mut writer.warnings),
+                        conversations,
+                    ))
+                },
+            );
+            drop(writer);
+            // The copier has every member's name once the importer is done.
+            input.stop_notifying();
+            let copied = match copying.map(|c| c.join()) {
+                None => None,
+                Some(Ok((copies, Ok(original)))) => Some((copies, original)),
+                Some(Ok((copies, Err(e)))) => {
+                    copies.discard();
+                    return Err(e);
+                }
+                Some(Err(panic)) => std::panic::resume_unwind(panic),
+            };
+            match read {
+                Ok(read) => Ok((read, copied)),
+                Err(e) => {
+                    if let Some((copies, _)) = copied {
+                        copies.discard();
+                    }
+                    Err(e)
+                }
+            }
+        })?;
+        let (facts, counts, warnings, conversations) = read;
+        let copied = match copied {
+            Some((copies, original)) => {
+                staging.adopt(copies)?;
+                Some(original)
+            }
+            None => None,
+        };
+        let original = match (file_original, copied) {
+            (Some(o), _) => o,
+            (None, Some(Original::File(o))) => {
+                if let Some(messages) = previous_import(&tx, &o.sha256)? {
+                    // Not for a file of a new size; the rule all the same: nothing new (the
+                    // transaction is dropped).
+                    return Ok(already(o.sha256, messages));
+                }
+                o
+            }
+            (None, Some(Original::Members(copies))) => {
                 // A folder's original: a copy of every file the importer read, and a manifest
                 // naming them with their SHA-256 (the manifest's hash is the source's).
+                let by_member: HashMap<&str, &StagedBlob> =
+                    copies.iter().map(|(m, b)| (m.as_str(), b)).collect();
                 let mut files = Vec::new();
-                let mut reader = input.reopen()?;
                 for member in input.members_read() {
-                    let (mut r, _) = reader.open_member(&member)?;
-                    let b = staging.put(&mut r)?;
+                    let b = by_member
+                        .get(member.as_str())
+                        .ok_or_else(|| Error::Corrupt(format!("{member}: read but not copied")))?;
                     tx.execute(
                         "INSERT INTO source_members (source_id, path, size, sha256, blob) VALUES (?1, ?2, ?3, ?4, ?5)",
                         params![source_id, member, b.size as i64, b.sha256, b.id],
@@ -762,6 +859,7 @@ fn import_locked(
                 }
                 m
             }
+            (None, None) => unreachable!("a source without an original is copied alongside"),
         };
         tx.execute(
             "UPDATE sources SET sha256 = ?2, original_blob = ?3, zone = ?4, date_order = ?5, messages = ?6, messages_added = ?7, warnings = ?8 WHERE id = ?1",
@@ -826,6 +924,38 @@ fn import_locked(
         Err(e) => {
             staging.discard();
             Err(e)
+        }
+    }
+}
+
+/// The copy of a source's original, made while the importer reads it.
+enum Original {
+    File(StagedBlob),
+    /// Each file of a folder the importer read, in the order they were first read.
+    Members(Vec<(String, StagedBlob)>),
+}
+
+/// Copies the file at `path`, or (given `members`) each file of the folder at `path` named
+/// there, into `staging`.
+fn copy_original(
+    path: &Path,
+    members: Option<std::sync::mpsc::Receiver<String>>,
+    staging: &mut Staging<'_>,
+) -> Result<Original> {
+    match members {
+        None => {
+            let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+            Ok(Original::File(staging.put(&mut file)?))
+        }
+        Some(names) => {
+            let mut folder = Input::open(path)?;
+            let mut copies = Vec::new();
+            for member in names {
+                let (mut content, _) = folder.open_member(&member)?;
+                let copy = staging.put(&mut content)?;
+                copies.push((member, copy));
+            }
+            Ok(Original::Members(copies))
         }
     }
 }

@@ -25,6 +25,8 @@ pub struct Input {
     by_basename: HashMap<String, String>,
     /// Members the importer read (a folder source keeps a copy of each).
     read: BTreeSet<String>,
+    /// Told the name of each member as it is first read (see [`Input::notify_reads`]).
+    notify: Option<std::sync::mpsc::Sender<String>>,
 }
 
 fn file_name(path: &Path) -> String {
@@ -109,6 +111,7 @@ impl Input {
             kind,
             by_basename: HashMap::new(),
             read: BTreeSet::new(),
+            notify: None,
         };
         for name in input.members() {
             input
@@ -223,6 +226,20 @@ impl Input {
         }
     }
 
+    /// Sends the name of every member read so far, then of each one as it is first read, to
+    /// `to` (for a copy of the folder made while the importer reads it), until
+    /// [`Input::stop_notifying`].
+    pub fn notify_reads(&mut self, to: std::sync::mpsc::Sender<String>) {
+        for member in &self.read {
+            let _ = to.send(member.clone());
+        }
+        self.notify = Some(to);
+    }
+
+    pub fn stop_notifying(&mut self) {
+        self.notify = None;
+    }
+
     /// Members read so far through [`Input::open_member`].
     pub fn members_read(&self) -> Vec<String> {
         self.read.iter().cloned().collect()
@@ -273,8 +290,11 @@ impl Input {
                 let path = self.path.join(member);
                 let f = File::open(&path).map_err(|e| Error::io(&path, e))?;
                 let len = f.metadata().map(|m| m.len()).unwrap_or(0);
-                if track {
-                    self.read.insert(member.to_string());
+                if track && self.read.insert(member.to_string()) {
+                    if let Some(to) = &self.notify {
+                        // A copier that stopped has failed, and says so when it is joined.
+                        let _ = to.send(member.to_string());
+                    }
                 }
                 Ok((Box::new(BufReader::with_capacity(256 * 1024, f)), len))
             }

@@ -119,6 +119,19 @@ impl EncryptedDirectory {
         })
     }
 
+    /// Changes the cache's bound (dropping what no longer fits) and returns the old one.
+    pub fn set_cache_capacity(&self, bytes: usize) -> usize {
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        let old = std::mem::replace(&mut cache.capacity, bytes);
+        while cache.bytes > cache.capacity {
+            match cache.entries.pop_lru() {
+                Some((_, v)) => cache.bytes -= v.len(),
+                None => break,
+            }
+        }
+        old
+    }
+
     /// Bytes of decrypted data held in the cache now.
     pub fn cached_bytes(&self) -> usize {
         self.cache.lock().unwrap_or_else(|p| p.into_inner()).bytes
@@ -442,5 +455,14 @@ mod tests {
             h.read_bytes(i * CHUNK..i * CHUNK + 100).unwrap();
             assert!(d.cached_bytes() <= 3 * CHUNK);
         }
+        // A smaller bound (an import's) drops what no longer fits at once, and is given back.
+        assert_eq!(d.cached_bytes(), 3 * CHUNK);
+        assert_eq!(d.set_cache_capacity(CHUNK), 3 * CHUNK);
+        assert_eq!(d.cached_bytes(), CHUNK);
+        assert_eq!(d.set_cache_capacity(3 * CHUNK), CHUNK);
+        for i in 0..3 {
+            h.read_bytes(i * CHUNK..i * CHUNK + 100).unwrap();
+        }
+        assert_eq!(d.cached_bytes(), 3 * CHUNK);
     }
 }
