@@ -127,11 +127,13 @@ impl StockIndexSink {
     }
 
     fn finish(mut self) -> holdfast::Result<u64> {
-        self.writer
-            .commit()
-            .map_err(|e| holdfast::Error::Corrupt(format!("stock index: {e}")))?;
+        self.writer.commit().map_err(stock_index_error)?;
         Ok(self.messages)
     }
+}
+
+fn stock_index_error(e: tantivy::TantivyError) -> holdfast::Error {
+    holdfast::Error::Corrupt(format!("stock index: {e}"))
 }
 
 impl import::RecordSink for StockIndexSink {
@@ -145,7 +147,7 @@ impl import::RecordSink for StockIndexSink {
         self.messages += 1;
         self.writer
             .add_document(tantivy::doc!(self.text => m.body))
-            .map_err(|e| holdfast::Error::Corrupt(format!("stock index: {e}")))?;
+            .map_err(stock_index_error)?;
         Ok(())
     }
     fn warning(&mut self, _: &holdfast::error::Location, _: String) {}

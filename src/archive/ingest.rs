@@ -12,6 +12,7 @@
 //! a chat's first half and then its whole export end up in one conversation).
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::path::Path;
 
@@ -694,9 +695,8 @@ fn import_locked(
             )?;
         let mut file_original = None;
         if known_size {
-            let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
-            let original = staging.put(&mut file)?;
-            if let Some(messages) = previous_import(conn, &original.sha256)? {
+            let original = copy_file(path, &mut staging)?;
+            if let Some(messages) = previous_import(conn, &original.sha256, 0)? {
                 return Ok(already(original.sha256, messages));
             }
             file_original = Some(original);
@@ -730,28 +730,34 @@ fn import_locked(
             ],
         )?;
         let source_id = tx.last_insert_rowid();
-        let copier = match file_original {
-            Some(_) => None,
-            None => Some(blobs.staging()?),
-        };
         let (read, copied) = std::thread::scope(|scope| -> Result<_> {
-            let copying = match copier {
-                Some(mut copies) => {
-                    let members = input.is_dir().then(|| {
-                        let (to_copier, names) = std::sync::mpsc::channel();
-                        input.notify_reads(to_copier);
-                        names
-                    });
+            // The original is copied alongside unless it was hashed (and so copied) first.
+            let copying = match file_original {
+                Some(_) => None,
+                None => {
+                    let mut copies = blobs.staging()?;
+                    let folder = match input.is_dir() {
+                        true => {
+                            let (to_copier, names) = std::sync::mpsc::channel();
+                            input.notify_reads(to_copier);
+                            Some((input.reopen()?, names))
+                        }
+                        false => None,
+                    };
                     let copying = std::thread::Builder::new()
                         .name("import-copier".into())
                         .spawn_scoped(scope, move || {
-                            let copied = copy_original(path, members, &mut copies);
+                            let copied = match folder {
+                                Some((folder, names)) => {
+                                    copy_members(folder, names, &mut copies).map(Original::Members)
+                                }
+                                None => copy_file(path, &mut copies).map(Original::File),
+                            };
                             (copies, copied)
                         })
                         .map_err(|e| Error::io(Path::new("import-copier thread"), e))?;
                     Some(copying)
                 }
-                None => None,
             };
             let mut writer = Writer {
                 tx: &tx,
@@ -790,54 +796,30 @@ fn import_locked(
                 },
             );
             drop(writer);
-            // The copier has every member's name once the importer is done.
+            // The copier has every member's name once the importer is done. Its blobs join the
+            // import's staging, published or discarded with the rest whatever happened.
             input.stop_notifying();
             let copied = match copying.map(|c| c.join()) {
                 None => None,
-                Some(Ok((copies, Ok(original)))) => Some((copies, original)),
-                Some(Ok((copies, Err(e)))) => {
-                    copies.discard();
-                    return Err(e);
+                Some(Ok((copies, copied))) => {
+                    staging.adopt(copies)?;
+                    Some(copied?)
                 }
                 Some(Err(panic)) => std::panic::resume_unwind(panic),
             };
-            match read {
-                Ok(read) => Ok((read, copied)),
-                Err(e) => {
-                    if let Some((copies, _)) = copied {
-                        copies.discard();
-                    }
-                    Err(e)
-                }
-            }
+            Ok((read?, copied))
         })?;
         let (facts, counts, warnings, conversations) = read;
-        let copied = match copied {
-            Some((copies, original)) => {
-                staging.adopt(copies)?;
-                Some(original)
-            }
-            None => None,
-        };
-        let original = match (file_original, copied) {
-            (Some(o), _) => o,
-            (None, Some(Original::File(o))) => {
-                if let Some(messages) = previous_import(&tx, &o.sha256)? {
-                    // Not for a file of a new size; the rule all the same: nothing new (the
-                    // transaction is dropped).
-                    return Ok(already(o.sha256, messages));
-                }
-                o
-            }
-            (None, Some(Original::Members(copies))) => {
+        let original = match copied {
+            None => file_original.expect("an original not copied alongside was hashed first"),
+            Some(Original::File(o)) => o,
+            Some(Original::Members(copies)) => {
                 // A folder's original: a copy of every file the importer read, and a manifest
                 // naming them with their SHA-256 (the manifest's hash is the source's).
-                let by_member: HashMap<&str, &StagedBlob> =
-                    copies.iter().map(|(m, b)| (m.as_str(), b)).collect();
                 let mut files = Vec::new();
                 for member in input.members_read() {
-                    let b = by_member
-                        .get(member.as_str())
+                    let b = copies
+                        .get(&member)
                         .ok_or_else(|| Error::Corrupt(format!("{member}: read but not copied")))?;
                     tx.execute(
                         "INSERT INTO source_members (source_id, path, size, sha256, blob) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -852,15 +834,14 @@ fn import_locked(
                     "files": files,
                 }))
                 .expect("manifest serialises");
-                let m = staging.put(&mut manifest.as_slice())?;
-                if let Some(messages) = previous_import(&tx, &m.sha256)? {
-                    // The same folder, file for file: nothing new (the transaction is dropped).
-                    return Ok(already(m.sha256, messages));
-                }
-                m
+                staging.put(&mut manifest.as_slice())?
             }
-            (None, None) => unreachable!("a source without an original is copied alongside"),
         };
+        if let Some(messages) = previous_import(&tx, &original.sha256, source_id)? {
+            // The same folder, file for file (or a file hashed only now): nothing new (the
+            // transaction is dropped).
+            return Ok(already(original.sha256, messages));
+        }
         tx.execute(
             "UPDATE sources SET sha256 = ?2, original_blob = ?3, zone = ?4, date_order = ?5, messages = ?6, messages_added = ?7, warnings = ?8 WHERE id = ?1",
             params![
@@ -931,41 +912,38 @@ fn import_locked(
 /// The copy of a source's original, made while the importer reads it.
 enum Original {
     File(StagedBlob),
-    /// Each file of a folder the importer read, in the order they were first read.
-    Members(Vec<(String, StagedBlob)>),
+    /// Each file of a folder the importer read, by its path in the folder.
+    Members(BTreeMap<String, StagedBlob>),
 }
 
-/// Copies the file at `path`, or (given `members`) each file of the folder at `path` named
-/// there, into `staging`.
-fn copy_original(
-    path: &Path,
-    members: Option<std::sync::mpsc::Receiver<String>>,
+/// Stages an encrypted copy of the file at `path`.
+fn copy_file(path: &Path, staging: &mut Staging<'_>) -> Result<StagedBlob> {
+    let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
+    staging.put(&mut file)
+}
+
+/// Stages an encrypted copy of each member of `folder` named on `names`.
+fn copy_members(
+    mut folder: Input,
+    names: std::sync::mpsc::Receiver<String>,
     staging: &mut Staging<'_>,
-) -> Result<Original> {
-    match members {
-        None => {
-            let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
-            Ok(Original::File(staging.put(&mut file)?))
-        }
-        Some(names) => {
-            let mut folder = Input::open(path)?;
-            let mut copies = Vec::new();
-            for member in names {
-                let (mut content, _) = folder.open_member(&member)?;
-                let copy = staging.put(&mut content)?;
-                copies.push((member, copy));
-            }
-            Ok(Original::Members(copies))
-        }
+) -> Result<BTreeMap<String, StagedBlob>> {
+    let mut copies = BTreeMap::new();
+    for member in names {
+        let (mut content, _) = folder.open_member(&member)?;
+        let copy = staging.put(&mut content)?;
+        copies.insert(member, copy);
     }
+    Ok(copies)
 }
 
 /// How many messages the source with this SHA-256 held, if it was imported before.
-fn previous_import(conn: &rusqlite::Connection, sha256: &str) -> Result<Option<i64>> {
+/// `this` is the source being imported (its row may already carry the hash), or 0.
+fn previous_import(conn: &rusqlite::Connection, sha256: &str, this: i64) -> Result<Option<i64>> {
     Ok(conn
         .query_row(
-            "SELECT messages FROM sources WHERE sha256 = ?1",
-            [sha256],
+            "SELECT messages FROM sources WHERE sha256 = ?1 AND id <> ?2",
+            params![sha256, this],
             |r| r.get(0),
         )
         .optional()?)

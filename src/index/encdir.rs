@@ -62,6 +62,11 @@ impl Cache {
             self.bytes -= old.len();
         }
         self.bytes += len;
+        self.evict();
+    }
+
+    /// Drops the least recently used entries until the cache is within its bound.
+    fn evict(&mut self) {
         while self.bytes > self.capacity {
             match self.entries.pop_lru() {
                 Some((_, old)) => self.bytes -= old.len(),
@@ -123,12 +128,7 @@ impl EncryptedDirectory {
     pub fn set_cache_capacity(&self, bytes: usize) -> usize {
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
         let old = std::mem::replace(&mut cache.capacity, bytes);
-        while cache.bytes > cache.capacity {
-            match cache.entries.pop_lru() {
-                Some((_, v)) => cache.bytes -= v.len(),
-                None => break,
-            }
-        }
+        cache.evict();
         old
     }
 
